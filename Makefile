@@ -1,0 +1,111 @@
+# fpulab build. `make help` lists the targets.
+# One set of kernel objects (position-independent, hidden visibility) is linked twice:
+# into the GNU-EFI application and into the multiboot2 ELF.
+
+BUILD      := build
+OBJ        := $(BUILD)/obj
+HOST       := $(BUILD)/host
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+VERSION    := 0.1.0
+
+CC         ?= cc
+NASM       ?= nasm
+LD         ?= ld
+OBJCOPY    ?= objcopy
+
+# Rule 3: compiled C never touches x87/MMX/SSE/AVX registers.
+NO_VECTOR_FLAGS := -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 -mno-avx
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-stack-check \
+	-fpic -fvisibility=hidden -fshort-wchar -mno-red-zone \
+	-maccumulate-outgoing-args -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer $(NO_VECTOR_FLAGS) \
+	-DFPULAB_VERSION='"$(VERSION)"' -I. -Ikernel
+
+EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
+NASMFLAGS  := -f elf64 -g -Ikernel/arch/
+
+# Portable code, compiled unchanged for the host unit tests (rule 5).
+PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c)
+
+KERNEL_C   := $(filter-out kernel/lib/%,$(wildcard kernel/*.c kernel/*/*.c)) \
+	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC)
+KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm bench/*.asm)
+KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o,$(KERNEL_ASM))
+
+EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
+MB2_BOOT_OBJ := $(OBJ)/boot/multiboot2_entry.o $(OBJ)/boot/multiboot2_info.o
+
+.PHONY: all efi elf iso usb host run test deps clean help check-no-vector
+all: efi elf iso usb host
+
+help:
+	@echo "make            build everything below"
+	@echo "make efi        $(BUILD)/fpulab.efi   GNU-EFI application"
+	@echo "make elf        $(BUILD)/fpulab.elf   multiboot2 kernel"
+	@echo "make iso        $(BUILD)/fpulab.iso   hybrid BIOS/UEFI ISO (GRUB)"
+	@echo "make usb        $(BUILD)/fpulab-usb.img  GPT image for a USB stick"
+	@echo "make host       host tools and unit tests in $(BUILD)/host"
+	@echo "make run        install what is missing, build, boot under QEMU"
+	@echo "make test       every test; ends with 'summary: N passed, N failed, N skipped'"
+
+deps:
+	@tools/install-deps.sh
+
+efi: $(BUILD)/fpulab.efi
+elf: $(BUILD)/fpulab.elf
+iso: $(BUILD)/fpulab.iso
+usb: $(BUILD)/fpulab-usb.img
+
+$(OBJ)/boot/efi_%.o: boot/efi_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+
+$(OBJ)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
+
+$(BUILD)/fpulab.so: $(EFI_BOOT_OBJ) $(KERNEL_OBJ)
+	$(LD) -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+		--no-undefined -L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $^ -lgnuefi -o $@
+
+$(BUILD)/fpulab.efi: $(BUILD)/fpulab.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/fpulab.elf: linker.ld $(MB2_BOOT_OBJ) $(KERNEL_OBJ)
+	$(LD) -nostdlib -static -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld $(MB2_BOOT_OBJ) $(KERNEL_OBJ) -o $@
+
+$(BUILD)/fpulab.iso: $(BUILD)/fpulab.elf boot/grub.cfg tools/make-iso.sh
+	tools/make-iso.sh $@ $<
+
+$(BUILD)/fpulab-usb.img: $(BUILD)/fpulab.efi tools/make-usb-image.sh
+	tools/make-usb-image.sh $@ $<
+
+# ---- host side: unit tests of the portable code, tools ----
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. -Ikernel \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -DFPULAB_HOSTED
+HOST_TESTS  := $(patsubst tests/host/%.c,$(HOST)/%,$(wildcard tests/host/test_*.c))
+
+host: $(HOST_TESTS)
+
+$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
+
+run:
+	./run-qemu.sh
+
+test: all
+	tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,123 @@
+#include "arch/apic.h"
+#include "arch/x86.h"
+
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define X2APIC_MSR_BASE 0x800
+#define IOAPIC_DEFAULT_BASE 0xfec00000ull
+#define IOAPIC_REGISTER_SELECT 0x00
+#define IOAPIC_REGISTER_WINDOW 0x10
+#define IOAPIC_REDIRECTION_BASE 0x10
+#define PIT_FREQUENCY_HZ 1193182u
+#define PIT_CHANNEL0 0x40
+#define PIT_CHANNEL2 0x42
+#define PIT_COMMAND 0x43
+#define SPEAKER_PORT 0x61
+
+static uint64_t lapic_base;
+static int x2apic_mode, lapic_available;
+
+void apic_init(void)
+{
+	uint64_t base;
+
+	if (!(cpuid(1, 0).edx & (1u << 9)))
+		return;
+	base = rdmsr(MSR_IA32_APIC_BASE);
+	if (!(base & APIC_BASE_ENABLE))
+		return;
+	x2apic_mode = (base & APIC_BASE_X2APIC) != 0;
+	lapic_base = base & 0xffffff000ull;
+	lapic_available = 1;
+}
+
+int apic_present(void)
+{
+	return lapic_available;
+}
+
+uint32_t apic_read(uint32_t reg)
+{
+	if (x2apic_mode)
+		return (uint32_t)rdmsr(X2APIC_MSR_BASE + (reg >> 4));
+	return *mmio32(lapic_base + reg);
+}
+
+void apic_write(uint32_t reg, uint32_t value)
+{
+	if (x2apic_mode)
+		wrmsr(X2APIC_MSR_BASE + (reg >> 4), value);
+	else
+		*mmio32(lapic_base + reg) = value;
+}
+
+uint32_t apic_id(void)
+{
+	uint32_t id = apic_read(LAPIC_REGISTER_ID);
+	return x2apic_mode ? id : id >> 24;
+}
+
+void apic_end_of_interrupt(void)
+{
+	if (lapic_available)
+		apic_write(LAPIC_REGISTER_EOI, 0);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t value)
+{
+	*mmio32(IOAPIC_DEFAULT_BASE + IOAPIC_REGISTER_SELECT) = reg;
+	*mmio32(IOAPIC_DEFAULT_BASE + IOAPIC_REGISTER_WINDOW) = value;
+}
+
+void ioapic_route_nmi(unsigned gsi, uint32_t apic_destination)
+{
+	/* 82093AA datasheet, 3.2.4: delivery mode 100b = NMI, edge triggered, active high. */
+	ioapic_write(IOAPIC_REDIRECTION_BASE + 2 * gsi + 1, apic_destination << 24);
+	ioapic_write(IOAPIC_REDIRECTION_BASE + 2 * gsi, LVT_DELIVERY_NMI);
+}
+
+void ioapic_mask(unsigned gsi)
+{
+	ioapic_write(IOAPIC_REDIRECTION_BASE + 2 * gsi, LVT_MASKED);
+}
+
+void pic_mask_all(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+uint64_t pit_wait_microseconds(uint32_t microseconds)
+{
+	uint32_t count = (uint32_t)((uint64_t)PIT_FREQUENCY_HZ * microseconds / 1000000u);
+	uint64_t start, limit = 1u << 30;
+	uint8_t speaker;
+
+	if (count > 0xffff)
+		count = 0xffff;
+	speaker = inb(SPEAKER_PORT);
+	outb(SPEAKER_PORT, (uint8_t)((speaker & ~0x02) & ~0x01));  /* gate low: stop */
+	outb(PIT_COMMAND, 0xb0);           /* channel 2, lobyte/hibyte, mode 0 */
+	outb(PIT_CHANNEL2, (uint8_t)count);
+	outb(PIT_CHANNEL2, (uint8_t)(count >> 8));
+	start = rdtsc();
+	outb(SPEAKER_PORT, (uint8_t)((speaker & ~0x02) | 0x01));   /* gate high: count */
+	while (!(inb(SPEAKER_PORT) & 0x20) && --limit)
+		;
+	return rdtsc() - start;
+}
+
+void pit_start_periodic(uint32_t hertz)
+{
+	uint32_t divisor = PIT_FREQUENCY_HZ / hertz;
+	if (divisor > 0xffff)
+		divisor = 0xffff;
+	outb(PIT_COMMAND, 0x34);           /* channel 0, lobyte/hibyte, mode 2 */
+	outb(PIT_CHANNEL0, (uint8_t)divisor);
+	outb(PIT_CHANNEL0, (uint8_t)(divisor >> 8));
+}
+
+void pit_stop(void)
+{
+	outb(PIT_COMMAND, 0x30);           /* channel 0, mode 0, no count written: stays idle */
+}

@@ -1,0 +1,44 @@
+/* Local APIC (xAPIC MMIO or x2APIC MSRs, whichever the firmware left on), the I/O
+   APIC, the legacy PIC and the PIT: only what the watchdog, calibration and
+   interrupt masking need. */
+#ifndef FPULAB_APIC_H
+#define FPULAB_APIC_H
+
+#include <stdint.h>
+
+#define LAPIC_REGISTER_ID 0x20
+#define LAPIC_REGISTER_EOI 0xb0
+#define LAPIC_REGISTER_SPURIOUS 0xf0
+#define LAPIC_REGISTER_LVT_TIMER 0x320
+#define LAPIC_REGISTER_LVT_THERMAL 0x330
+#define LAPIC_REGISTER_LVT_PERFORMANCE 0x340
+#define LAPIC_REGISTER_LVT_LINT0 0x350
+#define LAPIC_REGISTER_LVT_LINT1 0x360
+#define LAPIC_REGISTER_LVT_ERROR 0x370
+#define LAPIC_REGISTER_TIMER_INITIAL 0x380
+#define LAPIC_REGISTER_TIMER_CURRENT 0x390
+#define LAPIC_REGISTER_TIMER_DIVIDE 0x3e0
+#define LVT_MASKED (1u << 16)
+#define LVT_DELIVERY_NMI (4u << 8)
+
+void apic_init(void);
+int apic_present(void);
+uint32_t apic_read(uint32_t reg);
+void apic_write(uint32_t reg, uint32_t value);
+uint32_t apic_id(void);
+void apic_end_of_interrupt(void);
+
+/* I/O APIC redirection entry for a global system interrupt. */
+void ioapic_route_nmi(unsigned gsi, uint32_t apic_destination);
+void ioapic_mask(unsigned gsi);
+
+void pic_mask_all(void);
+
+/* PIT channel 2 one-shot: busy-waits about `microseconds` (max ~54 ms) using only
+   port I/O. Returns the TSC ticks that elapsed. */
+uint64_t pit_wait_microseconds(uint32_t microseconds);
+/* PIT channel 0 as a periodic rate generator at about hertz ticks per second. */
+void pit_start_periodic(uint32_t hertz);
+void pit_stop(void);
+
+#endif

@@ -1,0 +1,147 @@
+#include "arch/cpu_tables.h"
+#include "arch/x86.h"
+#include "boot/boot_info.h"
+#include "lib/string.h"
+#include "memory.h"
+
+#define GDT_ENTRIES 32
+#define TSS_SLOT 30           /* a TSS descriptor takes two slots: 30 and 31 */
+#define IST_STACK_PAGES 4
+#define IST_NMI 1
+#define IST_DOUBLE_FAULT 2
+#define IST_MACHINE_CHECK 3
+
+/* SDM Vol. 3A, 3.4.5: segment descriptors; 64-bit code has L=1, D=0. */
+#define DESCRIPTOR_CODE64 0x00af9a000000ffffull
+#define DESCRIPTOR_DATA   0x00cf92000000ffffull
+
+struct __attribute__((packed)) descriptor_pointer {
+	uint16_t limit;
+	uint64_t base;
+};
+
+/* SDM Vol. 3A, 8.7: 64-bit TSS. */
+struct __attribute__((packed)) task_state_segment {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t io_map_base;
+};
+
+/* SDM Vol. 3A, 6.14.1: 64-bit interrupt gate. */
+struct __attribute__((packed)) gate_descriptor {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attributes;
+	uint16_t offset_middle;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+
+extern const uint64_t interrupt_stub_table[256];
+void load_descriptor_tables(const void *gdtr, const void *idtr, uint16_t code_selector,
+			    uint16_t data_selector, uint16_t tss_selector);
+
+uint16_t kernel_code_selector, kernel_data_selector;
+
+static uint64_t *gdt;
+static struct gate_descriptor *idt;
+static struct task_state_segment *tss;
+static struct descriptor_pointer firmware_gdtr, firmware_idtr;
+static uint16_t firmware_code_selector, firmware_data_selector;
+
+static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
+{
+	struct gate_descriptor *gate = &idt[vector];
+	gate->offset_low = (uint16_t)handler;
+	gate->selector = kernel_code_selector;
+	gate->ist = ist;
+	gate->type_attributes = 0x8e;   /* present, DPL 0, 64-bit interrupt gate */
+	gate->offset_middle = (uint16_t)(handler >> 16);
+	gate->offset_high = (uint32_t)(handler >> 32);
+	gate->reserved = 0;
+}
+
+static uint64_t ist_stack_top(void)
+{
+	return memory_alloc_pages(IST_STACK_PAGES) + IST_STACK_PAGES * PAGE_SIZE;
+}
+
+static void build_gdt(const struct boot_info *boot)
+{
+	unsigned code_slot = 1, data_slot = 2;
+	unsigned firmware_code_slot = boot->firmware_code_selector >> 3;
+	unsigned firmware_data_slot = boot->firmware_data_selector >> 3;
+	uint64_t tss_base = (uint64_t)(uintptr_t)tss;
+
+	gdt = (uint64_t *)(uintptr_t)memory_alloc_pages(1);
+	if (firmware_code_slot && firmware_code_slot < TSS_SLOT)
+		gdt[firmware_code_slot] = DESCRIPTOR_CODE64;
+	if (firmware_data_slot && firmware_data_slot < TSS_SLOT)
+		gdt[firmware_data_slot] = DESCRIPTOR_DATA;
+	if (firmware_data_slot == code_slot || firmware_code_slot == data_slot) {
+		code_slot = 12;
+		data_slot = 13;
+	}
+	gdt[code_slot] = DESCRIPTOR_CODE64;
+	gdt[data_slot] = DESCRIPTOR_DATA;
+	kernel_code_selector = (uint16_t)(code_slot << 3);
+	kernel_data_selector = (uint16_t)(data_slot << 3);
+
+	/* SDM Vol. 3A, 8.2.3: the 16-byte TSS descriptor, type 9 (available 64-bit TSS). */
+	gdt[TSS_SLOT] = (sizeof *tss - 1) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
+			((tss_base >> 24 & 0xff) << 56);
+	gdt[TSS_SLOT + 1] = tss_base >> 32;
+}
+
+static void build_idt(const struct boot_info *boot)
+{
+	idt = (struct gate_descriptor *)(uintptr_t)memory_alloc_pages(1);
+	for (unsigned vector = 0; vector < 256; vector++)
+		set_gate(vector, interrupt_stub_table[vector], 0);
+	idt[2].ist = IST_NMI;
+	idt[8].ist = IST_DOUBLE_FAULT;
+	idt[18].ist = IST_MACHINE_CHECK;
+	/* After an EFI boot the firmware's timer and devices keep their handlers. */
+	if (boot->kind == BOOT_EFI && firmware_idtr.limit >= 255 * sizeof *idt)
+		memcpy(&idt[32], (const void *)(uintptr_t)(firmware_idtr.base + 32 * sizeof *idt),
+		       224 * sizeof *idt);
+}
+
+void cpu_tables_init(const struct boot_info *boot)
+{
+	struct descriptor_pointer gdtr, idtr;
+
+	__asm__ volatile("sgdt %0" : "=m"(firmware_gdtr));
+	__asm__ volatile("sidt %0" : "=m"(firmware_idtr));
+	firmware_code_selector = boot->firmware_code_selector;
+	firmware_data_selector = boot->firmware_data_selector;
+
+	tss = (struct task_state_segment *)(uintptr_t)memory_alloc_pages(1);
+	tss->ist[IST_NMI - 1] = ist_stack_top();
+	tss->ist[IST_DOUBLE_FAULT - 1] = ist_stack_top();
+	tss->ist[IST_MACHINE_CHECK - 1] = ist_stack_top();
+	tss->io_map_base = sizeof *tss;
+
+	build_gdt(boot);
+	build_idt(boot);
+	gdtr.limit = GDT_ENTRIES * 8 - 1;
+	gdtr.base = (uint64_t)(uintptr_t)gdt;
+	idtr.limit = 256 * sizeof *idt - 1;
+	idtr.base = (uint64_t)(uintptr_t)idt;
+	load_descriptor_tables(&gdtr, &idtr, kernel_code_selector, kernel_data_selector,
+			       TSS_SLOT << 3);
+}
+
+void cpu_tables_restore_firmware(void)
+{
+	if (!firmware_code_selector)
+		return;
+	/* TR keeps pointing into our GDT's TSS, which stays allocated; nothing reloads it. */
+	load_descriptor_tables(&firmware_gdtr, &firmware_idtr, firmware_code_selector,
+			       firmware_data_selector, 0);
+}

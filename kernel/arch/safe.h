@@ -1,0 +1,27 @@
+/* Wrappers that return the fault vector instead of faulting: 0 when the instruction
+   completed, else the exception vector (#GP = 13, #UD = 6, #PF = 14, ...). */
+#ifndef FPULAB_SAFE_H
+#define FPULAB_SAFE_H
+
+#include <stdint.h>
+
+#define VECTOR_DE 0
+#define VECTOR_NMI 2
+#define VECTOR_UD 6
+#define VECTOR_NM 7
+#define VECTOR_DF 8
+#define VECTOR_GP 13
+#define VECTOR_PF 14
+
+int rdmsr_safe(uint32_t msr, uint64_t *value);
+int wrmsr_safe(uint32_t msr, uint64_t value);
+int xgetbv_safe(uint32_t index, uint64_t *value);
+int xsetbv_safe(uint32_t index, uint64_t value);
+int write_cr0_safe(uint64_t value);
+int write_cr4_safe(uint64_t value);
+int read64_safe(uint64_t address, uint64_t *value);
+
+/* The fixup for a faulting RIP, or 0. */
+uint64_t safe_fixup_find(uint64_t faulting_rip);
+
+#endif

@@ -1,0 +1,75 @@
+/* Every exception, NMI and interrupt arrives here from interrupt_entry.asm. */
+#include "arch/trap_frame.h"
+#include "arch/safe.h"
+#include "arch/apic.h"
+#include "guarded_call.h"
+#include "watchdog.h"
+#include "test_runner.h"
+#include "lib/format.h"
+
+extern const uint64_t safe_fixup_table[], safe_fixup_table_end[];
+
+static unsigned trap_depth;
+static uint64_t stray_interrupts, stray_nmis;
+
+uint64_t safe_fixup_find(uint64_t faulting_rip)
+{
+	for (const uint64_t *entry = safe_fixup_table; entry < safe_fixup_table_end; entry += 2)
+		if (entry[0] == faulting_rip)
+			return entry[1];
+	return 0;
+}
+
+static void handle_nmi(struct trap_frame *frame)
+{
+	char reason[96];
+
+	if (watchdog_nmi_says_expired() && guarded_call_active()) {
+		format_string(reason, sizeof reason, "timeout: no return within %u ms",
+			      watchdog_armed_milliseconds());
+		watchdog_disarm();
+		guarded_call_abort(frame, reason);
+		return;
+	}
+	stray_nmis++;
+}
+
+static void handle_exception(struct trap_frame *frame)
+{
+	char reason[96];
+	uint64_t fixup = safe_fixup_find(frame->rip);
+
+	if (fixup) {
+		frame->rip = fixup;
+		frame->rax = frame->vector;
+		return;
+	}
+	format_string(reason, sizeof reason, "unexpected exception %s at rip 0x%llx",
+		      exception_name(frame->vector), (unsigned long long)frame->rip);
+	if (guarded_call_active() && trap_depth == 1) {
+		guarded_call_abort(frame, reason);
+		return;
+	}
+	runner_bail_out_from_trap(frame, reason);
+}
+
+void trap_dispatch(struct trap_frame *frame)
+{
+	trap_depth++;
+	if (trap_depth > 2)
+		runner_bail_out_from_trap(frame, "exception while handling an exception");
+	if (frame->vector == VECTOR_NMI)
+		handle_nmi(frame);
+	else if (frame->vector < 32)
+		handle_exception(frame);
+	else {
+		stray_interrupts++;
+		apic_end_of_interrupt();
+	}
+	trap_depth--;
+}
+
+uint64_t trap_stray_interrupt_count(void)
+{
+	return stray_interrupts + stray_nmis;
+}

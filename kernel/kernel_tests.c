@@ -1,0 +1,152 @@
+/* kernel/...: checks of fpulab's own machinery, run on every boot so a platform where
+   fault recovery, the watchdog or memory do not work is caught before the numbers. */
+#include "cpu_features.h"
+#include "guarded_call.h"
+#include "memory.h"
+#include "test_runner.h"
+#include "timekeeping.h"
+#include "watchdog.h"
+#include "arch/safe.h"
+#include "arch/x86.h"
+#include "lib/string.h"
+
+#define MSR_NEVER_DEFINED 0xc0de0000u
+#define MSR_X2APIC_TASK_PRIORITY 0x808
+#define MSR_VM_HSAVE_PA 0xc0010117
+#define APIC_BASE_X2APIC_MODE (1ull << 10)
+#define CR4_VMXE (1ull << 13)
+#define CR4_SMXE (1ull << 14)
+#define CR4_BIT28_RESERVED (1ull << 28)
+#define WATCHDOG_CHECK_MILLISECONDS 200
+
+/* An MSR write that must #GP on every platform fpulab runs on. QEMU's TCG ignores
+   undefined MSRs instead of faulting, so: on SVM CPUs a misaligned VM_HSAVE_PA (AMD APM
+   Vol. 2, 15.30.4); else an x2APIC register while the local APIC is in xAPIC mode
+   (SDM Vol. 3A, 11.12.1); else an undefined index. */
+struct faulting_msr_write {
+	uint32_t msr;
+	uint64_t value;
+};
+
+struct faulting_msr_write msr_write_that_faults(void)
+{
+	struct faulting_msr_write write = { MSR_NEVER_DEFINED, 0 };
+	uint64_t apic_base;
+
+	if (cpu_features()->has.svm) {
+		write.msr = MSR_VM_HSAVE_PA;
+		write.value = 1;
+	} else if (rdmsr_safe(MSR_IA32_APIC_BASE, &apic_base) == 0 &&
+		   !(apic_base & APIC_BASE_X2APIC_MODE)) {
+		write.msr = MSR_X2APIC_TASK_PRIORITY;
+	}
+	return write;
+}
+
+/* A CR4 bit that must #GP when set: the enable bit of a feature the CPU lacks.
+   (Bit 63 would do on hardware, but QEMU 7.2's TCG spins on it instead of faulting.) */
+static uint64_t cr4_bit_that_faults(void)
+{
+	if (!cpu_features()->has.vmx)
+		return CR4_VMXE;
+	if (!(cpuid(1, 0).ecx & (1u << 6)))
+		return CR4_SMXE;
+	return CR4_BIT28_RESERVED;
+}
+
+void test_safe_wrappers(struct test_result *result)
+{
+	struct faulting_msr_write faulting = msr_write_that_faults();
+	uint64_t value;
+	int vector;
+
+	if ((vector = rdmsr_safe(MSR_IA32_APIC_BASE, &value)) != 0)
+		return test_fail(result, "rdmsr_safe(IA32_APIC_BASE) faulted with vector %d", vector);
+	if ((vector = wrmsr_safe(faulting.msr, faulting.value)) != VECTOR_GP)
+		return test_fail(result, "wrmsr_safe(0x%x, 0x%llx) returned %d, expected #GP (13)",
+				 faulting.msr, (unsigned long long)faulting.value, vector);
+	test_diagnostic(result, "undefined_msr_read", "%d", rdmsr_safe(MSR_NEVER_DEFINED, &value));
+	if ((vector = write_cr4_safe(read_cr4() | cr4_bit_that_faults())) != VECTOR_GP)
+		return test_fail(result, "setting CR4 bit 0x%llx returned %d, expected #GP",
+				 (unsigned long long)cr4_bit_that_faults(), vector);
+	if ((vector = read64_safe(paging_unmapped_address(), &value)) != VECTOR_PF)
+		return test_fail(result, "reading an unmapped address returned %d, expected #PF (14)", vector);
+	if (cpu_features()->has.xsave && (vector = xsetbv_safe(0, 0)) != VECTOR_GP)
+		return test_fail(result, "XSETBV with XCR0[0] clear returned %d, expected #GP", vector);
+}
+
+static void execute_invalid_opcode(void *unused)
+{
+	__asm__ volatile("ud2");
+}
+
+void test_trap_recovery(struct test_result *result)
+{
+	struct guarded_call *call = (struct guarded_call *)(uintptr_t)memory_alloc_pages(1);
+
+	if (!guarded_call_run(call, "kernel/trap-recovery(inner)", execute_invalid_opcode, 0))
+		return test_fail(result, "ud2 inside a guarded call did not end it");
+	if (call->vector != VECTOR_UD)
+		return test_fail(result, "guarded call ended by vector %d, expected #UD (6)", call->vector);
+	if (!strchr(call->dump, '\n') || !starts_with(call->dump, "  ---\n"))
+		return test_fail(result, "the dump is not a YAML block");
+	if (read_rflags() & RFLAGS_IF)
+		return test_fail(result, "interrupts were enabled after recovery");
+}
+
+static void spin_with_interrupts_masked(void *unused)
+{
+	interrupts_disable();
+	for (;;)
+		cpu_pause();
+}
+
+/* Re-arms the watchdog for a short nested hang; the outer test runs on unguarded by
+   time for its last few instructions. */
+void test_watchdog(struct test_result *result)
+{
+	struct guarded_call *call;
+	uint64_t start, elapsed_ms;
+
+	if (!watchdog_available())
+		return test_skip(result, "no NMI source passed the self-check (LAPIC timer NMI, I/O APIC+PIT NMI)");
+	call = (struct guarded_call *)(uintptr_t)memory_alloc_pages(1);
+	start = rdtsc();
+	watchdog_arm(WATCHDOG_CHECK_MILLISECONDS);
+	if (!guarded_call_run(call, "kernel/watchdog(inner)", spin_with_interrupts_masked, 0))
+		return test_fail(result, "the hang returned by itself");
+	elapsed_ms = (rdtsc() - start) / milliseconds_to_tsc(1);
+	test_diagnostic(result, "elapsed_ms", "%llu", (unsigned long long)elapsed_ms);
+	if (call->vector != VECTOR_NMI)
+		return test_fail(result, "ended by vector %d, expected the watchdog's NMI", call->vector);
+	if (elapsed_ms < WATCHDOG_CHECK_MILLISECONDS)
+		return test_fail(result, "the watchdog fired after %llu ms, before its %u ms deadline",
+				 (unsigned long long)elapsed_ms, WATCHDOG_CHECK_MILLISECONDS);
+}
+
+void test_memory(struct test_result *result)
+{
+	struct page_allocator *allocator = memory_page_allocator();
+	struct page_allocator_mark mark = page_allocator_mark(allocator);
+	uint64_t free_before = page_allocator_free_pages(allocator);
+	uint64_t address = memory_alloc_pages(16);
+	volatile uint64_t *words = (volatile uint64_t *)(uintptr_t)address;
+
+	for (unsigned i = 0; i < 16 * 512; i++)
+		words[i] = address + i;
+	for (unsigned i = 0; i < 16 * 512; i++)
+		if (words[i] != address + i)
+			return test_fail(result, "page 0x%llx word %u reads back wrong",
+					 (unsigned long long)address, i);
+	page_allocator_release(allocator, &mark);
+	if (page_allocator_free_pages(allocator) != free_before)
+		return test_fail(result, "release left %lld pages behind",
+				 (long long)(free_before - page_allocator_free_pages(allocator)));
+	test_diagnostic(result, "free_pages", "%llu", (unsigned long long)free_before);
+}
+
+void test_interrupts_masked(struct test_result *result)
+{
+	if (read_rflags() & RFLAGS_IF)
+		test_fail(result, "RFLAGS.IF is set inside a test");
+}

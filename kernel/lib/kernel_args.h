@@ -1,0 +1,44 @@
+/* Kernel arguments: one line of space-separated words, from the EFI load options,
+   the ESP's fpulab.cfg, or the multiboot2 command line. docs/kernel-args.md lists them. */
+#ifndef FPULAB_KERNEL_ARGS_H
+#define FPULAB_KERNEL_ARGS_H
+
+#define ARGS_MAX_GLOBS 16
+#define ARGS_MAX_SELFTESTS 8
+#define ARGS_MAX_ERRORS 8
+#define ARGS_WORD_SIZE 64
+
+enum exit_method {
+	EXIT_DEFAULT,   /* EFI: wait for a key and return; multiboot2: halt */
+	EXIT_QEMU,      /* isa-debug-exit at port 0xf4 */
+	EXIT_BOCHS,     /* "Shutdown" to port 0x8900 */
+	EXIT_HALT,      /* stop the CPU, results stay on screen */
+	EXIT_FIRMWARE,  /* return to the firmware at once (EFI) */
+};
+
+struct argument_error {
+	char word[ARGS_WORD_SIZE];   /* the offending word, cut to fit */
+	char reason[96];
+};
+
+struct kernel_args {
+	char only[ARGS_MAX_GLOBS][ARGS_WORD_SIZE];
+	unsigned only_count;
+	char skip[ARGS_MAX_GLOBS][ARGS_WORD_SIZE];
+	unsigned skip_count;
+	char selftests[ARGS_MAX_SELFTESTS][ARGS_WORD_SIZE];
+	unsigned selftest_count;
+	int quick;
+	int raw;
+	enum exit_method exit_method;
+	struct argument_error errors[ARGS_MAX_ERRORS];
+	unsigned error_count;
+};
+
+/* Never fails: every bad word becomes an entry in errors[] and is otherwise ignored. */
+void kernel_args_parse(const char *line, struct kernel_args *args);
+/* Whether a test of this name runs under only=/skip=. */
+int kernel_args_selects(const struct kernel_args *args, const char *test_name);
+int kernel_args_wants_selftest(const struct kernel_args *args, const char *selftest_name);
+
+#endif

@@ -1,0 +1,44 @@
+/* kmain: both boot paths (boot/efi_entry.c, boot/multiboot2_info.c) arrive here with
+   the same boot_info. */
+#include "console.h"
+#include "cpu_features.h"
+#include "fpu_setup.h"
+#include "memory.h"
+#include "platform.h"
+#include "test_runner.h"
+#include "timekeeping.h"
+#include "watchdog.h"
+#include "arch/apic.h"
+#include "arch/cpu_tables.h"
+#include "arch/x86.h"
+#include "boot/boot_info.h"
+#include "lib/kernel_args.h"
+
+#define LOG_BUFFER_PAGES 1024   /* 4 MiB of output kept for the results file */
+
+static struct kernel_args args;
+
+void kmain(struct boot_info *boot)
+{
+	int firmware_alive = boot->firmware != 0;
+
+	console_init(boot);                  /* serial port and screen */
+	kernel_args_parse(boot->command_line, &args);
+	platform_init(boot, args.exit_method); /* how the run will end */
+	memory_init(boot);                   /* page allocator over the free memory */
+	console_attach_log((char *)(uintptr_t)memory_alloc_pages(LOG_BUFFER_PAGES),
+			   LOG_BUFFER_PAGES * PAGE_SIZE);
+	runner_start(&args, firmware_alive ? "efi" : "multiboot2", boot->command_line);
+	runner_report_argument_errors();     /* bad arguments are `not ok` at the top */
+	cpu_tables_init(boot);               /* own GDT, TSS and IDT */
+	paging_init();                       /* own identity map */
+	if (!firmware_alive)
+		pic_mask_all();              /* nobody else owns the legacy PIC */
+	apic_init();                         /* local APIC for the watchdog */
+	cpu_features_init();                 /* CPUID and capability MSRs */
+	fpu_setup();                         /* CR4.OSXSAVE, XCR0 */
+	timekeeping_init();                  /* TSC frequency */
+	watchdog_init(firmware_alive);       /* NMI source for hung tests */
+	runner_run_all();                    /* the test table */
+	platform_finish(runner_finish());    /* plan, end marker, results file, exit */
+}

@@ -1,0 +1,31 @@
+/* Every test fpulab can run, in run order. Select with only=GLOB, skip=GLOB;
+   selftests run only when named by selftest=NAME. */
+#include "test_runner.h"
+
+void test_cpu_features(struct test_result *result);
+void test_interrupts_masked(struct test_result *result);
+void test_safe_wrappers(struct test_result *result);
+void test_trap_recovery(struct test_result *result);
+void test_watchdog(struct test_result *result);
+void test_memory(struct test_result *result);
+void selftest_invalid_opcode(struct test_result *result);
+void selftest_general_protection(struct test_result *result);
+void selftest_page_fault(struct test_result *result);
+void selftest_hang(struct test_result *result);
+
+#define SELFTEST_HANG_TIMEOUT_MILLISECONDS 3000
+
+const struct test test_table[] = {
+	{ "cpu/features", test_cpu_features, 0, 0 },
+	{ "kernel/interrupts-masked", test_interrupts_masked, 0, 0 },
+	{ "kernel/safe-wrappers", test_safe_wrappers, 0, 0 },
+	{ "kernel/trap-recovery", test_trap_recovery, 0, 0 },
+	{ "kernel/watchdog", test_watchdog, 0, 0 },
+	{ "kernel/memory", test_memory, 0, 0 },
+	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
+	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
+	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },
+	{ "selftest/hang", selftest_hang, SELFTEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
+};
+
+const unsigned test_table_size = sizeof test_table / sizeof test_table[0];
