@@ -8,6 +8,7 @@ void test_safe_wrappers(struct test_result *result);
 void test_trap_recovery(struct test_result *result);
 void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
+void test_xsave_enabled(struct test_result *result);
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -22,6 +23,7 @@ const struct test test_table[] = {
 	{ "kernel/trap-recovery", test_trap_recovery, 0, 0 },
 	{ "kernel/watchdog", test_watchdog, 0, 0 },
 	{ "kernel/memory", test_memory, 0, 0 },
+	{ "kernel/xsave-enabled", test_xsave_enabled, 0, 0 },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

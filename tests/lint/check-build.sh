@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Build-level checks, as TAP: rule 3 (no vector instructions in compiled C), rule 4
+# (the EFI image is a relocatable PE32+ holding the VMX/SVM-capable kernel), and that
+# the checks themselves can fail.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+count=0 failures=0
+result() {   # result NAME STATUS [REASON]
+	count=$((count + 1))
+	if [ "$2" -eq 0 ]; then echo "ok $count - $1"
+	else echo "not ok $count - $1 # ${3:-failed}"; failures=$((failures + 1)); fi
+}
+
+echo "TAP version 14"
+
+c_objects=()
+while IFS= read -r source; do
+	object="build/obj/${source%.c}.o"
+	[ -f "$object" ] && c_objects+=("$object")
+done < <(find boot kernel bench -name '*.c' | sort)
+[ "${#c_objects[@]}" -gt 10 ]
+result "lint/c-objects-found (${#c_objects[@]})" $? "build the kernel first"
+
+report=$(tools/check-no-vector.sh "${c_objects[@]}")
+result "lint/no-vector-instructions-in-compiled-c" $? "$(echo "$report" | head -n 3 | tr '\n' ' ')"
+
+scratch=$(mktemp -d)
+printf 'double scale(double a, double b) { return a * b + 0.5; }\n' > "$scratch/uses_sse.c"
+cc -O2 -c "$scratch/uses_sse.c" -o "$scratch/uses_sse.o"
+tools/check-no-vector.sh "$scratch/uses_sse.o" > /dev/null
+[ $? -eq 1 ]
+result "lint/no-vector-check-catches-sse" $? "the checker missed SSE code"
+rm -rf "$scratch"
+
+file build/fpulab.efi | grep -q 'PE32+ executable (EFI application) x86-64'
+result "lint/efi-image-is-pe32+" $?
+objdump -h build/fpulab.efi | grep -q '\.reloc'
+result "lint/efi-image-has-relocations" $? "no .reloc section: not position-independent"
+readelf -r build/fpulab.so | grep -qE 'R_X86_64_(32|32S) '
+[ $? -ne 0 ]
+result "lint/efi-link-has-no-absolute-32-bit-relocations" $?
+file build/fpulab.elf | grep -q 'ELF 64-bit.*statically linked'
+result "lint/multiboot2-elf-is-static-elf64" $?
+grub-file --is-x86-multiboot2 build/fpulab.elf
+result "lint/multiboot2-header-valid" $? "grub-file rejects the multiboot2 header"
+
+echo "1..$count"
+[ "$failures" -eq 0 ]

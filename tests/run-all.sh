@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `make test`: every suite, each printing TAP 14; this script counts their test points
+# and ends with `summary: N passed, N failed, N skipped`. Exit 0 only when none failed.
+# FPULAB_TEST_SUITES="host lint log boot" selects suites (default: all).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+suites=${FPULAB_TEST_SUITES:-"host lint log boot"}
+passed=0 failed=0 skipped=0
+start=$(date +%s)
+
+# Reads TAP on stdin, echoes it, adds its top-level test points to the totals.
+count_tap() {
+	local suite=$1 line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case "$line" in
+			"not ok "*) failed=$((failed + 1)) ;;
+			"ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+			"ok "*) passed=$((passed + 1)) ;;
+		esac
+	done
+}
+
+run_suite() {
+	local suite=$1; shift
+	local output status
+	echo "# suite $suite: $*"
+	output=$(mktemp)
+	"$@" > "$output" 2>&1
+	status=$?
+	count_tap "$suite" < "$output"
+	if [ "$status" -ne 0 ] && ! grep -q '^not ok ' "$output"; then
+		echo "not ok - $suite # exited with status $status without a failing test point"
+		failed=$((failed + 1))
+	fi
+	rm -f "$output"
+}
+
+for suite in $suites; do
+	case "$suite" in
+		host)
+			for test in build/host/test_*; do
+				run_suite "host/$(basename "$test")" "$test"
+			done ;;
+		lint) run_suite lint tests/lint/check-build.sh ;;
+		log) run_suite log tests/host/test-fpulab-log.sh ;;
+		boot) run_suite boot tests/boot/boot-matrix.sh ;;
+		*) echo "not ok - unknown suite $suite"; failed=$((failed + 1)) ;;
+	esac
+done
+
+echo "# make test took $(( $(date +%s) - start )) s"
+echo "summary: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
