@@ -25,7 +25,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DFPULAB_VERSION='"$(VERSION)"' -I. -Ikernel
 
 EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
-NASMFLAGS  := -f elf64 -g -Ikernel/arch/
+NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ibench/
 
 # Portable code, compiled unchanged for the host unit tests (rule 5).
 PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c)
@@ -95,7 +95,7 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(HOST)/%,$(wildcard tests/host/test_*.
 
 host: $(HOST_TESTS)
 
-$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h
+$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
 

@@ -8,6 +8,7 @@
 #include "test_runner.h"
 #include "timekeeping.h"
 #include "watchdog.h"
+#include "bench/harness.h"
 #include "arch/apic.h"
 #include "arch/cpu_tables.h"
 #include "arch/x86.h"
@@ -39,6 +40,7 @@ void kmain(struct boot_info *boot)
 	fpu_setup();                         /* CR4.OSXSAVE, XCR0 */
 	timekeeping_init();                  /* TSC frequency */
 	watchdog_init(firmware_alive);       /* NMI source for hung tests */
+	harness_init();                      /* the benchmark clock */
 	runner_run_all();                    /* the test table */
 	platform_finish(runner_finish());    /* plan, end marker, results file, exit */
 }

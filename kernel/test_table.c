@@ -9,6 +9,11 @@ void test_trap_recovery(struct test_result *result);
 void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
 void test_xsave_enabled(struct test_result *result);
+void test_calibration_add(struct test_result *result);
+void test_calibration_imul(struct test_result *result);
+void test_exact_1(struct test_result *result);
+void test_exact_7(struct test_result *result);
+void test_exact_50(struct test_result *result);
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -24,6 +29,11 @@ const struct test test_table[] = {
 	{ "kernel/watchdog", test_watchdog, 0, 0 },
 	{ "kernel/memory", test_memory, 0, 0 },
 	{ "kernel/xsave-enabled", test_xsave_enabled, 0, 0 },
+	{ "harness/calibration/add", test_calibration_add, 0, 0 },
+	{ "harness/calibration/imul", test_calibration_imul, 0, 0 },
+	{ "harness/exact/1", test_exact_1, 0, 0 },
+	{ "harness/exact/7", test_exact_7, 0, 0 },
+	{ "harness/exact/50", test_exact_50, 0, 0 },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

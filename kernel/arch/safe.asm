@@ -6,7 +6,7 @@ default rel
 bits 64
 
 global rdmsr_safe, wrmsr_safe, xgetbv_safe, xsetbv_safe, write_cr0_safe, write_cr4_safe
-global read64_safe, safe_fixup_table, safe_fixup_table_end
+global rdpmc_safe, read64_safe, safe_fixup_table, safe_fixup_table_end
 
 %macro FIXUP 2
 section .data
@@ -85,6 +85,19 @@ FIXUP .instruction, .fixup
 write_cr4_safe:
 .instruction:
 	mov cr4, rdi
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; int rdpmc_safe(uint32_t counter, uint64_t *value)
+rdpmc_safe:
+	mov ecx, edi
+.instruction:
+	rdpmc
+	shl rdx, 32
+	or rax, rdx
+	mov [rsi], rax
 	xor eax, eax
 .fixup:
 	ret

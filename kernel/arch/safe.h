@@ -19,6 +19,7 @@ int xgetbv_safe(uint32_t index, uint64_t *value);
 int xsetbv_safe(uint32_t index, uint64_t value);
 int write_cr0_safe(uint64_t value);
 int write_cr4_safe(uint64_t value);
+int rdpmc_safe(uint32_t counter, uint64_t *value);
 int read64_safe(uint64_t address, uint64_t *value);
 
 /* The fixup for a faulting RIP, or 0. */

@@ -111,6 +111,12 @@ void json_uint(struct json_writer *writer, const char *key, uint64_t value)
 	emit_text(writer, text);
 }
 
+void json_raw_number(struct json_writer *writer, const char *key, const char *text)
+{
+	begin_value(writer, key);
+	emit_text(writer, text);
+}
+
 void json_bool(struct json_writer *writer, const char *key, int value)
 {
 	begin_value(writer, key);

@@ -33,6 +33,8 @@ void json_int(struct json_writer *writer, const char *key, int64_t value);
 void json_uint(struct json_writer *writer, const char *key, uint64_t value);
 void json_bool(struct json_writer *writer, const char *key, int value);
 void json_null(struct json_writer *writer, const char *key);
+/* A number already written as text (e.g. "12.34"); the caller vouches for its syntax. */
+void json_raw_number(struct json_writer *writer, const char *key, const char *text);
 /* A 64-bit mask as the string "0x...". */
 void json_hex(struct json_writer *writer, const char *key, uint64_t value);
 

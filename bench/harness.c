@@ -1,0 +1,187 @@
+#include "bench/harness.h"
+#include "console.h"
+#include "cpu_features.h"
+#include "memory.h"
+#include "test_runner.h"
+#include "arch/apic.h"
+#include "arch/safe.h"
+#include "arch/x86.h"
+#include "lib/json_writer.h"
+#include "lib/kernel_args.h"
+#include "lib/string.h"
+
+#define WARMUP_SAMPLES 8
+#define FULL_SAMPLES 1000
+#define QUICK_SAMPLES 101
+#define MAX_SAMPLES 4096
+#define MSR_FIXED_COUNTER_CONTROL 0x38d
+#define MSR_PERF_GLOBAL_CONTROL 0x38f
+#define MSR_AMD_PERF_CONTROL0 0xc0010000
+#define RDPMC_FIXED_COUNTER (1u << 30)
+#define AMD_EVENT_CYCLES_NOT_HALTED 0x76
+#define AMD_CONTROL_OS (1u << 17)
+#define AMD_CONTROL_ENABLE (1u << 22)
+
+static int64_t *samples, *raw_samples, *singles;
+static int use_counter;
+static unsigned last_count;
+static uint32_t counter_index;
+static uint32_t saved_lvt[5];
+static uint8_t saved_pic_master, saved_pic_slave;
+static const uint32_t quiesced_lvt_registers[5] = {
+	LAPIC_REGISTER_LVT_LINT0, LAPIC_REGISTER_LVT_LINT1, LAPIC_REGISTER_LVT_PERFORMANCE,
+	LAPIC_REGISTER_LVT_THERMAL, LAPIC_REGISTER_LVT_ERROR,
+};
+
+/* A counter is usable only if RDPMC works and it really counts: emulators accept the
+   control MSR writes and count nothing. */
+static int counter_counts(uint32_t index)
+{
+	uint64_t before, after;
+
+	if (rdpmc_safe(index, &before) != 0)
+		return 0;
+	for (volatile int i = 0; i < 1000; i++)
+		;
+	if (rdpmc_safe(index, &after) != 0)
+		return 0;
+	return after - before >= 1000;
+}
+
+static int enable_intel_fixed_cycles(void)
+{
+	const struct cpu_features *cpu = cpu_features();
+	uint64_t value;
+
+	if (!cpu_is_intel() || cpu->perf.architectural_version < 2 || cpu->perf.fixed_counters < 2)
+		return 0;
+	if (rdmsr_safe(MSR_FIXED_COUNTER_CONTROL, &value) != 0 ||
+	    wrmsr_safe(MSR_FIXED_COUNTER_CONTROL, (value & ~0xf0ull) | 0x10) != 0 ||  /* CTR1, ring 0 */
+	    rdmsr_safe(MSR_PERF_GLOBAL_CONTROL, &value) != 0 ||
+	    wrmsr_safe(MSR_PERF_GLOBAL_CONTROL, value | (1ull << 33)) != 0)
+		return 0;
+	counter_index = RDPMC_FIXED_COUNTER | 1;
+	return counter_counts(counter_index);
+}
+
+static int enable_amd_core_cycles(void)
+{
+	if (!cpu_is_amd() ||
+	    wrmsr_safe(MSR_AMD_PERF_CONTROL0,
+		       AMD_EVENT_CYCLES_NOT_HALTED | AMD_CONTROL_OS | AMD_CONTROL_ENABLE) != 0)
+		return 0;
+	counter_index = 0;
+	return counter_counts(counter_index);
+}
+
+void harness_init(void)
+{
+	uint64_t pages = MAX_SAMPLES * sizeof(int64_t) / PAGE_SIZE;
+
+	samples = (int64_t *)(uintptr_t)memory_alloc_pages(pages);
+	raw_samples = (int64_t *)(uintptr_t)memory_alloc_pages(pages);
+	singles = (int64_t *)(uintptr_t)memory_alloc_pages(pages);
+	use_counter = enable_intel_fixed_cycles() || enable_amd_core_cycles();
+}
+
+const char *harness_clock_name(void)
+{
+	return use_counter ? "core-cycles" : "tsc";
+}
+
+unsigned harness_sample_count(void)
+{
+	return runner_args()->quick ? QUICK_SAMPLES : FULL_SAMPLES;
+}
+
+void harness_quiesce(void)
+{
+	if (apic_present())
+		for (unsigned i = 0; i < 5; i++) {
+			saved_lvt[i] = apic_read(quiesced_lvt_registers[i]);
+			apic_write(quiesced_lvt_registers[i], saved_lvt[i] | LVT_MASKED);
+		}
+	saved_pic_master = inb(0x21);
+	saved_pic_slave = inb(0xa1);
+	pic_mask_all();
+}
+
+void harness_restore(void)
+{
+	outb(0x21, saved_pic_master);
+	outb(0xa1, saved_pic_slave);
+	if (apic_present())
+		for (unsigned i = 0; i < 5; i++)
+			apic_write(quiesced_lvt_registers[i], saved_lvt[i]);
+}
+
+int harness_measure(const struct bench_body *body, struct bench_arguments *arguments,
+		    unsigned count, struct bench_result *result)
+{
+	if (count > MAX_SAMPLES || !body->unroll)
+		return -1;
+	arguments->use_counter = (uint32_t)use_counter;
+	arguments->counter = counter_index;
+	harness_quiesce();
+	for (unsigned i = 0; i < WARMUP_SAMPLES; i++) {
+		body->single(arguments);
+		body->twice(arguments);
+	}
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t single = body->single(arguments);
+		uint64_t twice = body->twice(arguments);
+		singles[i] = (int64_t)single;
+		samples[i] = ((int64_t)twice - (int64_t)single) * 100 / (int64_t)body->unroll;
+	}
+	harness_restore();
+	memcpy(raw_samples, samples, count * sizeof *samples);
+	last_count = count;
+	statistics_compute(samples, count, &result->stats);
+	statistics_sort(singles, count);
+	result->single_p5 = statistics_percentile(singles, count, 5);
+	result->single_p95 = statistics_percentile(singles, count, 95);
+	result->clock = harness_clock_name();
+	result->unit = use_counter ? "cycles" : "tsc";
+	return 0;
+}
+
+static void json_hundredths(struct json_writer *writer, const char *key, int64_t value)
+{
+	/* JSON numbers with two decimals, e.g. 12.34, written without floating point. */
+	char text[32];
+	format_hundredths(text, sizeof text, value);
+	json_raw_number(writer, key, text);
+}
+
+void harness_record_begin(struct json_writer *writer, char *buffer, unsigned long size,
+			  const char *name, const struct bench_result *result)
+{
+	const struct statistics *stats = &result->stats;
+
+	json_begin(writer, buffer, size);
+	json_int(writer, "schema", 1);
+	json_string(writer, "name", name);
+	json_string(writer, "unit", result->unit);
+	json_string(writer, "clock", result->clock);
+	json_uint(writer, "n", stats->n);
+	json_hundredths(writer, "min", stats->min);
+	json_hundredths(writer, "p5", stats->p5);
+	json_hundredths(writer, "p50", stats->p50);
+	json_hundredths(writer, "p95", stats->p95);
+	json_hundredths(writer, "p99", stats->p99);
+	json_hundredths(writer, "max", stats->max);
+	json_hundredths(writer, "mean_20_80", stats->mean_20_80);
+	json_uint(writer, "outliers", stats->outliers);
+}
+
+void harness_record_emit(struct json_writer *writer)
+{
+	record_emit("bench", writer);
+	if (runner_args()->raw) {
+		/* Per-iteration samples in measurement order, in hundredths. */
+		kprintf("# raw");
+		for (uint64_t i = 0; i < last_count; i++)
+			kprintf(" %lld", (long long)raw_samples[i]);
+		kprintf("\n");
+	}
+}

@@ -1,0 +1,54 @@
+/* The timing harness (docs/method.md): fenced clock reads, interrupts masked at the
+   source, warm-up discarded, each body measured unrolled U and 2U times so that the
+   harness's own cost cancels, statistics over the per-iteration differences. */
+#ifndef FPULAB_HARNESS_H
+#define FPULAB_HARNESS_H
+
+#include <stdint.h>
+#include "bench/lib/statistics.h"
+
+struct json_writer;
+
+/* Layout shared with bench/timing.inc. */
+struct bench_arguments {
+	uint64_t area;
+	uint64_t mask;
+	uint64_t area2;
+	uint32_t counter;
+	uint32_t use_counter;
+	uint64_t value;
+};
+
+typedef uint64_t (*bench_window)(const struct bench_arguments *arguments);
+
+struct bench_body {
+	bench_window single, twice;   /* NAME_single and NAME_double from the asm */
+	unsigned unroll;
+};
+
+struct bench_result {
+	struct statistics stats;      /* per iteration, in hundredths of a clock tick */
+	int64_t single_p5, single_p95;/* spread of the raw single-window readings */
+	const char *clock;            /* "tsc", "core-cycles" */
+	const char *unit;             /* "tsc" or "cycles" */
+};
+
+/* Finds the best clock: core cycles from a fixed or general counter when one
+   counts, else the TSC. */
+void harness_init(void);
+const char *harness_clock_name(void);
+/* Masks the local APIC's LVT entries (except the watchdog's timer) and the legacy PIC;
+   restore undoes it. */
+void harness_quiesce(void);
+void harness_restore(void);
+/* Samples count times after warm-up; 0 on success. samples is scratch space. */
+int harness_measure(const struct bench_body *body, struct bench_arguments *arguments,
+		    unsigned count, struct bench_result *result);
+unsigned harness_sample_count(void);  /* fewer with the `quick` argument */
+/* Starts a `bench` record with the common fields; the caller adds variant fields
+   and emits it with record_emit. */
+void harness_record_begin(struct json_writer *writer, char *buffer, unsigned long size,
+			  const char *name, const struct bench_result *result);
+void harness_record_emit(struct json_writer *writer);
+
+#endif

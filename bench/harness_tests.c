@@ -1,0 +1,112 @@
+/* harness/...: the harness checks itself on every run. Calibration chains show a user
+   whether the numbers on this machine are trustworthy; the exactness bodies prove, on a
+   deterministic platform (Bochs: one TSC tick per instruction), that the harness
+   removes its own overhead to the tick. */
+#include "bench/harness.h"
+#include "test_runner.h"
+#include "lib/json_writer.h"
+
+#define DECLARE_BODY(name) \
+	uint64_t name##_single(const struct bench_arguments *); \
+	uint64_t name##_double(const struct bench_arguments *)
+DECLARE_BODY(bench_add_chain);
+DECLARE_BODY(bench_imul_chain);
+DECLARE_BODY(bench_exact_0);
+DECLARE_BODY(bench_exact_1);
+DECLARE_BODY(bench_exact_7);
+DECLARE_BODY(bench_exact_50);
+
+#define BODY(name, unroll) { name##_single, name##_double, unroll }
+#define CHAIN_UNROLL 200
+#define EXACT_UNROLL 16
+
+static void run_calibration(struct test_result *result, const char *name,
+			    const struct bench_body *body, int64_t expected_hundredths)
+{
+	struct bench_arguments arguments = { 0 };
+	struct bench_result measured;
+	struct json_writer writer;
+	char buffer[768];
+
+	if (harness_measure(body, &arguments, harness_sample_count(), &measured) != 0)
+		return test_fail(result, "harness_measure refused the body");
+	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
+	json_raw_number(&writer, "expected", expected_hundredths == 100 ? "1.00" : "3.00");
+	json_string(&writer, "expected_unit", "cycles per link");
+	json_bool(&writer, "trustworthy", measured.clock[0] == 'c' &&
+		  measured.stats.p50 >= expected_hundredths - 5 && measured.stats.p50 <= expected_hundredths + 5);
+	harness_record_emit(&writer);
+	test_diagnostic(result, "p50", "%lld", (long long)measured.stats.p50);
+}
+
+void test_calibration_add(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_add_chain, CHAIN_UNROLL);
+	run_calibration(result, "harness/calibration/add", &body, 100);
+}
+
+void test_calibration_imul(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_imul_chain, CHAIN_UNROLL);
+	run_calibration(result, "harness/calibration/imul", &body, 300);
+}
+
+/* Deterministic platform: a one-instruction body reads the same, non-zero, cost in
+   (nearly) every sample, and so do its raw windows. A coarse clock that does not move
+   at all (QEMU's TCG reads the host clock in steps) reads 0 and is not deterministic. */
+static int platform_is_deterministic(void)
+{
+	const struct bench_body one = BODY(bench_exact_1, EXACT_UNROLL);
+	struct bench_arguments arguments = { 0 };
+	struct bench_result measured;
+
+	if (harness_measure(&one, &arguments, 101, &measured) != 0)
+		return 0;
+	return measured.clock[0] == 't' && measured.single_p5 == measured.single_p95 &&
+	       measured.stats.p5 == measured.stats.p95 && measured.stats.p50 > 0;
+}
+
+static void run_exact(struct test_result *result, const char *name, const struct bench_body *body,
+		      int64_t instructions)
+{
+	struct bench_arguments arguments = { 0 };
+	struct bench_result measured;
+	struct json_writer writer;
+	char buffer[768];
+	int exact = platform_is_deterministic();
+
+	if (harness_measure(body, &arguments, harness_sample_count(), &measured) != 0)
+		return test_fail(result, "harness_measure refused the body");
+	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
+	json_int(&writer, "instructions", instructions);
+	json_bool(&writer, "exact_check", exact);
+	harness_record_emit(&writer);
+	if (!exact)
+		return;   /* real clocks: the reading is reported, not judged */
+	if (measured.stats.p50 != instructions * 100 || measured.stats.min != instructions * 100) {
+		char median[24], minimum[24];
+		test_fail(result, "deterministic clock read %s (median) and %s (min) per iteration "
+			  "for a body of exactly %lld instructions",
+			  format_hundredths(median, sizeof median, measured.stats.p50),
+			  format_hundredths(minimum, sizeof minimum, measured.stats.min),
+			  (long long)instructions);
+	}
+}
+
+void test_exact_1(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_exact_1, EXACT_UNROLL);
+	run_exact(result, "harness/exact/1", &body, 1);
+}
+
+void test_exact_7(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_exact_7, EXACT_UNROLL);
+	run_exact(result, "harness/exact/7", &body, 7);
+}
+
+void test_exact_50(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_exact_50, EXACT_UNROLL);
+	run_exact(result, "harness/exact/50", &body, 50);
+}
