@@ -4,14 +4,7 @@
 
 #include <stdint.h>
 
-#define XSAVE_MAX_COMPONENTS 32
-
-struct xsave_component {
-	uint32_t size;        /* bytes */
-	uint32_t offset;      /* in the standard (non-compacted) layout; 0 for supervisor */
-	uint8_t align64;      /* 64-byte aligned in the compacted layout */
-	uint8_t supervisor;   /* managed by XSAVES/XRSTORS through IA32_XSS */
-};
+#include "bench/lib/xsave_layout.h"
 
 struct cpu_features {
 	char vendor[13];

@@ -6,7 +6,9 @@ default rel
 bits 64
 
 global rdmsr_safe, wrmsr_safe, xgetbv_safe, xsetbv_safe, write_cr0_safe, write_cr4_safe
-global rdpmc_safe, read64_safe, safe_fixup_table, safe_fixup_table_end
+global rdpmc_safe, read64_safe, sse_touch_safe, fxsave_safe, fxrstor_safe
+global xsave_safe, xsaveopt_safe, xsavec_safe, xsaves_safe, xrstor_safe, xrstors_safe
+global safe_fixup_table, safe_fixup_table_end
 
 %macro FIXUP 2
 section .data
@@ -108,6 +110,38 @@ read64_safe:
 .instruction:
 	mov rax, [rdi]
 	mov [rsi], rax
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; XSAVE family: int NAME_safe(void *area, uint64_t requested_feature_bitmap)
+%macro XSAVE_FAMILY_SAFE 2      ; function, instruction
+%1:
+	mov eax, esi
+	mov rdx, rsi
+	shr rdx, 32
+.instruction:
+	%2 [rdi]
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+%endmacro
+
+XSAVE_FAMILY_SAFE xsave_safe, xsave64
+XSAVE_FAMILY_SAFE xsaveopt_safe, xsaveopt64
+XSAVE_FAMILY_SAFE xsavec_safe, xsavec64
+XSAVE_FAMILY_SAFE xsaves_safe, xsaves64
+XSAVE_FAMILY_SAFE xrstor_safe, xrstor64
+XSAVE_FAMILY_SAFE xrstors_safe, xrstors64
+XSAVE_FAMILY_SAFE fxsave_safe, fxsave64
+XSAVE_FAMILY_SAFE fxrstor_safe, fxrstor64
+
+; int sse_touch_safe(void): one SSE instruction (#NM when CR0.TS is set)
+sse_touch_safe:
+.instruction:
+	pxor xmm0, xmm0
 	xor eax, eax
 .fixup:
 	ret

@@ -20,6 +20,18 @@ int xsetbv_safe(uint32_t index, uint64_t value);
 int write_cr0_safe(uint64_t value);
 int write_cr4_safe(uint64_t value);
 int rdpmc_safe(uint32_t counter, uint64_t *value);
+/* XSAVE family: area must be 64-byte aligned (16 for FXSAVE/FXRSTOR, which ignore the
+   mask). The requested-feature bitmap goes in EDX:EAX. */
+int xsave_safe(void *area, uint64_t mask);
+int xsaveopt_safe(void *area, uint64_t mask);
+int xsavec_safe(void *area, uint64_t mask);
+int xsaves_safe(void *area, uint64_t mask);
+int xrstor_safe(void *area, uint64_t mask);
+int xrstors_safe(void *area, uint64_t mask);
+int fxsave_safe(void *area, uint64_t unused_mask);
+int fxrstor_safe(void *area, uint64_t unused_mask);
+/* Executes one SSE instruction (PXOR xmm0, xmm0): #NM while CR0.TS is set. */
+int sse_touch_safe(void);
 int read64_safe(uint64_t address, uint64_t *value);
 
 /* The fixup for a faulting RIP, or 0. */

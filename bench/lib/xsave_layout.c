@@ -1,0 +1,127 @@
+#include "bench/lib/xsave_layout.h"
+#include "lib/string.h"
+
+uint32_t xsave_compacted_offset(const struct xsave_component *components, uint64_t xcomp_bv,
+				unsigned index)
+{
+	uint32_t offset = XSAVE_EXTENDED_OFFSET;
+
+	/* SDM Vol. 1, 13.4.3: components follow in index order, each 64-byte aligned
+	   when CPUID.(EAX=0DH,ECX=i):ECX[1] says so. */
+	for (unsigned i = 2; i < XSAVE_MAX_COMPONENTS; i++) {
+		if (!((xcomp_bv >> i) & 1))
+			continue;
+		if (components[i].align64)
+			offset = (offset + 63) & ~63u;
+		if (i == index)
+			return offset;
+		offset += components[i].size;
+	}
+	return offset;
+}
+
+uint32_t xsave_compacted_size(const struct xsave_component *components, uint64_t xcomp_bv)
+{
+	return xsave_compacted_offset(components, xcomp_bv & ~(~0ull << XSAVE_MAX_COMPONENTS),
+				      XSAVE_MAX_COMPONENTS);
+}
+
+uint32_t xsave_standard_size(const struct xsave_component *components, uint64_t mask)
+{
+	uint32_t size = XSAVE_EXTENDED_OFFSET;
+
+	for (unsigned i = 2; i < XSAVE_MAX_COMPONENTS; i++)
+		if (((mask >> i) & 1) && !components[i].supervisor &&
+		    components[i].offset + components[i].size > size)
+			size = components[i].offset + components[i].size;
+	return size;
+}
+
+uint32_t xsave_component_offset(const struct xsave_component *components, uint64_t mask,
+				 unsigned index, int compacted)
+{
+	if (index < 2)
+		return index == XSTATE_X87 ? 0 : XSAVE_XMM_REGISTERS_OFFSET;
+	return compacted ? xsave_compacted_offset(components, mask, index) : components[index].offset;
+}
+
+void xsave_component_data_range(const struct xsave_component *components, uint64_t mask,
+				unsigned index, int compacted, uint32_t *offset, uint32_t *size)
+{
+	if (index == XSTATE_X87) {
+		*offset = XSAVE_X87_REGISTERS_OFFSET;
+		*size = 8 * 16;
+	} else if (index == XSTATE_SSE) {
+		*offset = XSAVE_XMM_REGISTERS_OFFSET;
+		*size = 16 * 16;
+	} else {
+		*offset = xsave_component_offset(components, mask, index, compacted);
+		*size = components[index].size;
+	}
+}
+
+static void fill_legacy_region(uint8_t *area, uint8_t seed)
+{
+	uint16_t control_word = 0x037f;                 /* FNINIT's: all exceptions masked */
+	uint32_t mxcsr = XSAVE_MXCSR_DEFAULT;
+
+	memcpy(area + 0, &control_word, 2);
+	area[4] = 0xff;                                 /* abridged tag word: all valid */
+	memcpy(area + XSAVE_MXCSR_OFFSET, &mxcsr, 4);
+	for (unsigned i = 0; i < 8; i++) {              /* ST0..ST7: 80-bit values */
+		uint8_t *reg = area + XSAVE_X87_REGISTERS_OFFSET + 16 * i;
+		for (unsigned b = 0; b < 8; b++)
+			reg[b] = (uint8_t)(seed * 31 + i * 17 + b + 1);
+		reg[8] = (uint8_t)(0x3f + i);               /* exponent: a normal number */
+		reg[9] = 0x40;
+	}
+}
+
+static void fill_bytes(uint8_t *data, uint32_t size, uint8_t seed, unsigned index)
+{
+	for (uint32_t b = 0; b < size; b++)
+		data[b] = (uint8_t)(seed * 131 + index * 29 + b * 7 + 3);
+}
+
+void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *components,
+			      uint64_t mask, uint8_t seed, int compacted)
+{
+	struct xsave_header header = { 0 };
+
+	if (mask & (1u << XSTATE_X87))
+		fill_legacy_region(area, seed);
+	else
+		memcpy(area + XSAVE_MXCSR_OFFSET, &(uint32_t){ XSAVE_MXCSR_DEFAULT }, 4);
+	if (mask & (1u << XSTATE_SSE))
+		fill_bytes(area + XSAVE_XMM_REGISTERS_OFFSET, 16 * 16, seed, XSTATE_SSE);
+	for (unsigned i = 2; i < XSAVE_MAX_COMPONENTS; i++)
+		if ((mask >> i) & 1)
+			fill_bytes(area + xsave_component_offset(components, mask, i, compacted),
+				   components[i].size, seed, i);
+	if (mask & (1u << XSTATE_PKRU)) {   /* keep every key accessible: PKRU = pattern & 0 */
+		uint8_t *pkru = area + xsave_component_offset(components, mask, XSTATE_PKRU, compacted);
+		memset(pkru, 0, 4);
+		pkru[3] = (uint8_t)(seed & 0x0c);   /* keys 14/15 only: never used by fpulab */
+	}
+	header.xstate_bv = mask;
+	header.xcomp_bv = compacted ? mask | XSAVE_COMPACTED_BIT : 0;
+	memcpy(area + XSAVE_HEADER_OFFSET, &header, sizeof header);
+}
+
+long xsave_component_compare(const uint8_t *area_a, const uint8_t *area_b,
+			     const struct xsave_component *components, uint64_t mask,
+			     unsigned index, int compacted_a, int compacted_b)
+{
+	uint32_t offset_a, offset_b, size;
+
+	xsave_component_data_range(components, mask, index, compacted_a, &offset_a, &size);
+	xsave_component_data_range(components, mask, index, compacted_b, &offset_b, &size);
+	for (uint32_t b = 0; b < size; b++) {
+		/* x87 registers are 10 bytes in 16-byte slots: the padding is not state */
+		if (index == XSTATE_X87 && (b % 16) >= 10)
+			continue;
+		if (area_a[offset_a + b] != area_b[offset_b + b])
+			return (long)b;
+	}
+	return -1;
+}

@@ -1,0 +1,55 @@
+#include "unit.h"
+#include "bench/lib/xsave_layout.h"
+
+#include <stdlib.h>
+
+/* Sizes and offsets as CPUID leaf 0DH reports them on a Tiger Lake (AVX-512, PKRU). */
+static struct xsave_component tigerlake[XSAVE_MAX_COMPONENTS] = {
+	[0] = { 160, 0, 0, 0 }, [1] = { 256, 160, 0, 0 }, [2] = { 256, 576, 0, 0 },
+	[5] = { 64, 1088, 0, 0 }, [6] = { 512, 1152, 0, 0 }, [7] = { 1024, 1664, 0, 0 },
+	[8] = { 128, 0, 0, 1 }, [9] = { 8, 2688, 0, 0 },
+	[17] = { 64, 2752, 0, 0 }, [18] = { 8192, 2816, 1, 0 },
+};
+
+int main(void)
+{
+	uint64_t avx512 = 0xe7, with_pkru = 0x2e7, amx = 0x602e7;
+	uint8_t *a = calloc(1, 16384), *b = calloc(1, 16384);
+
+	unit_begin();
+	CHECK("layout/compacted-avx", xsave_compacted_offset(tigerlake, 0x7, XSTATE_AVX) == 576);
+	CHECK("layout/compacted-skips-absent", xsave_compacted_offset(tigerlake, 0x23, XSTATE_OPMASK) == 576);
+	CHECK("layout/compacted-opmask-after-avx", xsave_compacted_offset(tigerlake, avx512, XSTATE_OPMASK) == 832);
+	CHECK("layout/compacted-hi16", xsave_compacted_offset(tigerlake, avx512, XSTATE_HI16_ZMM) == 832 + 64 + 512);
+	CHECK("layout/compacted-size", xsave_compacted_size(tigerlake, with_pkru) == 576 + 256 + 64 + 512 + 1024 + 8);
+	CHECK("layout/compacted-supervisor-pt", xsave_compacted_offset(tigerlake, 0x107, XSTATE_PT) == 832);
+	/* TILECFG ends at 2440 + 64 = 2504; TILEDATA is 64-byte aligned: 2560 */
+	CHECK("layout/compacted-align64", xsave_compacted_offset(tigerlake, amx, XSTATE_TILEDATA) == 2560);
+	CHECK("layout/compacted-align64-rounds-up",
+	      xsave_compacted_offset(tigerlake, 0x40207, XSTATE_TILEDATA) == 576 + 256 + 8 + 56);
+	CHECK("layout/standard-size", xsave_standard_size(tigerlake, with_pkru) == 2696);
+	CHECK("layout/standard-ignores-supervisor", xsave_standard_size(tigerlake, 0x107) == 832);
+
+	xsave_area_fill_patterns(a, tigerlake, with_pkru, 1, 0);
+	CHECK("patterns/header-xstate-bv", ((struct xsave_header *)(a + 512))->xstate_bv == with_pkru);
+	CHECK("patterns/standard-has-no-xcomp", ((struct xsave_header *)(a + 512))->xcomp_bv == 0);
+	CHECK("patterns/mxcsr-valid", a[XSAVE_MXCSR_OFFSET] == 0x80 && a[XSAVE_MXCSR_OFFSET + 1] == 0x1f);
+	xsave_area_fill_patterns(b, tigerlake, with_pkru, 1, 1);
+	CHECK("patterns/compacted-header", ((struct xsave_header *)(b + 512))->xcomp_bv ==
+					      (with_pkru | XSAVE_COMPACTED_BIT));
+	for (unsigned i = 0; i < 10; i++)
+		if ((with_pkru >> i) & 1)
+			CHECK("patterns/standard-equals-compacted",
+			      xsave_component_compare(a, b, tigerlake, with_pkru, i, 0, 1) == -1);
+	b[xsave_compacted_offset(tigerlake, with_pkru, XSTATE_ZMM_HI256) + 100] ^= 1;
+	CHECK("patterns/compare-finds-difference",
+	      xsave_component_compare(a, b, tigerlake, with_pkru, XSTATE_ZMM_HI256, 0, 1) == 100);
+	a[XSAVE_X87_REGISTERS_OFFSET + 12] ^= 0xff;
+	CHECK("patterns/x87-padding-ignored", xsave_component_compare(a, b, tigerlake, with_pkru, 0, 0, 1) == -1);
+	memset(b, 0, 16384);
+	xsave_area_fill_patterns(b, tigerlake, with_pkru, 2, 0);
+	CHECK("patterns/seed-changes-data", xsave_component_compare(a, b, tigerlake, with_pkru, XSTATE_AVX, 0, 0) == 0);
+	free(a);
+	free(b);
+	return unit_end();
+}
