@@ -14,6 +14,15 @@ void test_calibration_imul(struct test_result *result);
 void test_exact_1(struct test_result *result);
 void test_exact_7(struct test_result *result);
 void test_exact_50(struct test_result *result);
+void bench_test_fxsave(struct test_result *result);
+void bench_test_xsave(struct test_result *result);
+void bench_test_xsaveopt(struct test_result *result);
+void bench_test_xsavec(struct test_result *result);
+void bench_test_xsaves(struct test_result *result);
+void bench_test_fxrstor(struct test_result *result);
+void bench_test_xrstor(struct test_result *result);
+void bench_test_xrstors(struct test_result *result);
+void bench_test_control(struct test_result *result);
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -34,6 +43,15 @@ const struct test test_table[] = {
 	{ "harness/exact/1", test_exact_1, 0, 0 },
 	{ "harness/exact/7", test_exact_7, 0, 0 },
 	{ "harness/exact/50", test_exact_50, 0, 0 },
+	{ "xsave/bench/fxsave", bench_test_fxsave, 0, 0 },
+	{ "xsave/bench/xsave", bench_test_xsave, 0, 0 },
+	{ "xsave/bench/xsaveopt", bench_test_xsaveopt, 0, 0 },
+	{ "xsave/bench/xsavec", bench_test_xsavec, 0, 0 },
+	{ "xsave/bench/xsaves", bench_test_xsaves, 0, 0 },
+	{ "xsave/bench/fxrstor", bench_test_fxrstor, 0, 0 },
+	{ "xsave/bench/xrstor", bench_test_xrstor, 0, 0 },
+	{ "xsave/bench/xrstors", bench_test_xrstors, 0, 0 },
+	{ "xsave/bench/control", bench_test_control, 0, 0 },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

@@ -84,7 +84,7 @@ static void fill_bytes(uint8_t *data, uint32_t size, uint8_t seed, unsigned inde
 }
 
 void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *components,
-			      uint64_t mask, uint8_t seed, int compacted)
+			      uint64_t mask, uint64_t layout_mask, uint8_t seed, int compacted)
 {
 	struct xsave_header header = { 0 };
 
@@ -96,15 +96,15 @@ void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *compo
 		fill_bytes(area + XSAVE_XMM_REGISTERS_OFFSET, 16 * 16, seed, XSTATE_SSE);
 	for (unsigned i = 2; i < XSAVE_MAX_COMPONENTS; i++)
 		if ((mask >> i) & 1)
-			fill_bytes(area + xsave_component_offset(components, mask, i, compacted),
+			fill_bytes(area + xsave_component_offset(components, layout_mask, i, compacted),
 				   components[i].size, seed, i);
 	if (mask & (1u << XSTATE_PKRU)) {   /* keep every key accessible: PKRU = pattern & 0 */
-		uint8_t *pkru = area + xsave_component_offset(components, mask, XSTATE_PKRU, compacted);
+		uint8_t *pkru = area + xsave_component_offset(components, layout_mask, XSTATE_PKRU, compacted);
 		memset(pkru, 0, 4);
 		pkru[3] = (uint8_t)(seed & 0x0c);   /* keys 14/15 only: never used by fpulab */
 	}
 	header.xstate_bv = mask;
-	header.xcomp_bv = compacted ? mask | XSAVE_COMPACTED_BIT : 0;
+	header.xcomp_bv = compacted ? layout_mask | mask | XSAVE_COMPACTED_BIT : 0;
 	memcpy(area + XSAVE_HEADER_OFFSET, &header, sizeof header);
 }
 

@@ -53,10 +53,11 @@ void xsave_component_data_range(const struct xsave_component *components, uint64
 				unsigned index, int compacted, uint32_t *offset, uint32_t *size);
 
 /* Fills an area with register patterns derived from seed for the components in mask,
-   with valid legacy control fields, and a header that marks them in use. The area must
-   be xsave_standard_size (or compacted size) bytes and zeroed by the caller. */
+   with valid legacy control fields, and a header that marks them in use. A compacted
+   area is laid out for layout_mask (its XCOMP_BV, a superset of mask); a standard one
+   ignores layout_mask. The area must be zeroed by the caller and large enough. */
 void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *components,
-			      uint64_t mask, uint8_t seed, int compacted);
+			      uint64_t mask, uint64_t layout_mask, uint8_t seed, int compacted);
 /* The first byte offset where two areas differ inside component index's data, or -1. */
 long xsave_component_compare(const uint8_t *area_a, const uint8_t *area_b,
 			     const struct xsave_component *components, uint64_t mask,

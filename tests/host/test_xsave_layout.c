@@ -30,11 +30,11 @@ int main(void)
 	CHECK("layout/standard-size", xsave_standard_size(tigerlake, with_pkru) == 2696);
 	CHECK("layout/standard-ignores-supervisor", xsave_standard_size(tigerlake, 0x107) == 832);
 
-	xsave_area_fill_patterns(a, tigerlake, with_pkru, 1, 0);
+	xsave_area_fill_patterns(a, tigerlake, with_pkru, with_pkru, 1, 0);
 	CHECK("patterns/header-xstate-bv", ((struct xsave_header *)(a + 512))->xstate_bv == with_pkru);
 	CHECK("patterns/standard-has-no-xcomp", ((struct xsave_header *)(a + 512))->xcomp_bv == 0);
 	CHECK("patterns/mxcsr-valid", a[XSAVE_MXCSR_OFFSET] == 0x80 && a[XSAVE_MXCSR_OFFSET + 1] == 0x1f);
-	xsave_area_fill_patterns(b, tigerlake, with_pkru, 1, 1);
+	xsave_area_fill_patterns(b, tigerlake, with_pkru, with_pkru, 1, 1);
 	CHECK("patterns/compacted-header", ((struct xsave_header *)(b + 512))->xcomp_bv ==
 					      (with_pkru | XSAVE_COMPACTED_BIT));
 	for (unsigned i = 0; i < 10; i++)
@@ -47,8 +47,13 @@ int main(void)
 	a[XSAVE_X87_REGISTERS_OFFSET + 12] ^= 0xff;
 	CHECK("patterns/x87-padding-ignored", xsave_component_compare(a, b, tigerlake, with_pkru, 0, 0, 1) == -1);
 	memset(b, 0, 16384);
-	xsave_area_fill_patterns(b, tigerlake, with_pkru, 2, 0);
+	xsave_area_fill_patterns(b, tigerlake, with_pkru, with_pkru, 2, 0);
 	CHECK("patterns/seed-changes-data", xsave_component_compare(a, b, tigerlake, with_pkru, XSTATE_AVX, 0, 0) == 0);
+	memset(b, 0, 16384);
+	xsave_area_fill_patterns(b, tigerlake, 0x7, 0x207, 3, 1);
+	CHECK("patterns/layout-mask-reserves-space",
+	      ((struct xsave_header *)(b + 512))->xcomp_bv == (0x207 | XSAVE_COMPACTED_BIT) &&
+	      ((struct xsave_header *)(b + 512))->xstate_bv == 0x7 && b[576] != 0 && b[832] == 0);
 	free(a);
 	free(b);
 	return unit_end();

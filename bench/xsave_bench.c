@@ -1,0 +1,203 @@
+/* xsave/...: cycle benchmarks of the XSAVE family and the FPU control primitives,
+   one `bench` record per (instruction, component set, state). */
+#include "bench/harness.h"
+#include "bench/xsave_support.h"
+#include "cpu_features.h"
+#include "fpu_setup.h"
+#include "memory.h"
+#include "test_runner.h"
+#include "arch/safe.h"
+#include "arch/trap.h"
+#include "arch/x86.h"
+#include "lib/json_writer.h"
+#include "lib/format.h"
+#include "lib/string.h"
+
+#define DECLARE_BODY(name) \
+	uint64_t name##_single(const struct bench_arguments *); \
+	uint64_t name##_double(const struct bench_arguments *)
+#define BODY(name, unroll) { name##_single, name##_double, unroll }
+#define SAVE_UNROLL 8
+
+DECLARE_BODY(bench_fxsave_from_area2); DECLARE_BODY(bench_fxsave_from_area);
+DECLARE_BODY(bench_xsave_from_area2); DECLARE_BODY(bench_xsave_from_area);
+DECLARE_BODY(bench_xsaveopt_from_area2); DECLARE_BODY(bench_xsaveopt_from_area);
+DECLARE_BODY(bench_xsavec_from_area2); DECLARE_BODY(bench_xsavec_from_area);
+DECLARE_BODY(bench_xsaves_from_area2); DECLARE_BODY(bench_xsaves_from_area);
+DECLARE_BODY(bench_fxrstor); DECLARE_BODY(bench_xrstor); DECLARE_BODY(bench_xrstors);
+DECLARE_BODY(bench_xgetbv0); DECLARE_BODY(bench_xgetbv1); DECLARE_BODY(bench_xsetbv_same);
+DECLARE_BODY(bench_clts); DECLARE_BODY(bench_set_ts_clts); DECLARE_BODY(bench_nm_round_trip);
+
+struct save_instruction {
+	const char *name;
+	struct bench_body from_other_area, from_same_area;
+	int compacted, legacy_only;
+};
+
+static const struct save_instruction save_instructions[] = {
+	{ "fxsave", BODY(bench_fxsave_from_area2, SAVE_UNROLL), BODY(bench_fxsave_from_area, SAVE_UNROLL), 0, 1 },
+	{ "xsave", BODY(bench_xsave_from_area2, SAVE_UNROLL), BODY(bench_xsave_from_area, SAVE_UNROLL), 0, 0 },
+	{ "xsaveopt", BODY(bench_xsaveopt_from_area2, SAVE_UNROLL), BODY(bench_xsaveopt_from_area, SAVE_UNROLL), 0, 0 },
+	{ "xsavec", BODY(bench_xsavec_from_area2, SAVE_UNROLL), BODY(bench_xsavec_from_area, SAVE_UNROLL), 1, 0 },
+	{ "xsaves", BODY(bench_xsaves_from_area2, SAVE_UNROLL), BODY(bench_xsaves_from_area, SAVE_UNROLL), 1, 0 },
+};
+
+/* The reason an instruction cannot be measured here, or NULL. */
+static const char *missing_feature(const char *instruction)
+{
+	const struct cpu_features *cpu = cpu_features();
+
+	if (instruction[0] == 'f')
+		return cpu->has.fxsr ? 0 : "CPUID.1:EDX.FXSR[24]=0";
+	if (!cpu->has.xsave)
+		return "CPUID.1:ECX.XSAVE[26]=0";
+	if (!strcmp(instruction, "xsaveopt") && !cpu->has.xsaveopt)
+		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEOPT[0]=0";
+	if (!strcmp(instruction, "xsavec") && !cpu->has.xsavec)
+		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEC[1]=0";
+	if ((!strcmp(instruction, "xsaves") || !strcmp(instruction, "xrstors")) && !cpu->has.xsaves)
+		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVES[3]=0";
+	return 0;
+}
+
+static int emit(struct test_result *result, const char *name, const struct bench_body *body,
+		struct bench_arguments *arguments, const char *set, const char *state)
+{
+	struct bench_result measured;
+	struct json_writer writer;
+	char buffer[768];
+
+	if (harness_measure(body, arguments, harness_sample_count(), &measured) != 0) {
+		test_fail(result, "%s: the harness refused the body", name);
+		return -1;
+	}
+	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
+	if (set) {
+		json_string(&writer, "set", set);
+		json_hex(&writer, "mask", arguments->mask);
+	}
+	if (state)
+		json_string(&writer, "state", state);
+	harness_record_emit(&writer);
+	return 0;
+}
+
+static void bench_saves(struct test_result *result, const struct save_instruction *instruction)
+{
+	struct component_set sets[XSAVE_MAX_SETS];
+	unsigned count = xsave_component_sets(sets);
+	uint8_t *area = xsave_area_alloc(), *area2 = xsave_area_alloc();
+	const char *missing = missing_feature(instruction->name);
+	char name[96];
+
+	if (missing)
+		return test_skip(result, "%s", missing);
+	for (unsigned i = 0; i < count; i++) {
+		struct bench_arguments arguments = { 0 };
+		uint64_t saved_xss = 0;
+		if (instruction->legacy_only && i > 0)
+			break;
+		if (sets[i].supervisor && (!instruction->compacted || instruction->name[5] != 's'))
+			continue;   /* supervisor components: XSAVES only */
+		if (sets[i].supervisor && (rdmsr_safe(MSR_IA32_XSS, &saved_xss) != 0 ||
+					   wrmsr_safe(MSR_IA32_XSS, cpu_features()->xss_supported) != 0))
+			continue;
+		arguments.mask = sets[i].mask;
+		arguments.area = (uint64_t)(uintptr_t)area;
+		arguments.area2 = (uint64_t)(uintptr_t)area2;
+
+		xsave_area_all_init(area2, sets[i].mask, 0);
+		format_string(name, sizeof name, "xsave/%s/%s/init", instruction->name, sets[i].name);
+		emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "init");
+
+		xsave_area_with_patterns(area, sets[i].mask, 1, 0);
+		format_string(name, sizeof name, "xsave/%s/%s/unmodified", instruction->name, sets[i].name);
+		emit(result, name, &instruction->from_same_area, &arguments, sets[i].name, "unmodified");
+
+		xsave_area_with_patterns(area2, sets[i].mask, 2, 0);
+		format_string(name, sizeof name, "xsave/%s/%s/modified", instruction->name, sets[i].name);
+		emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "modified");
+		if (sets[i].supervisor)
+			wrmsr_safe(MSR_IA32_XSS, saved_xss);
+	}
+}
+
+void bench_test_fxsave(struct test_result *result) { bench_saves(result, &save_instructions[0]); }
+void bench_test_xsave(struct test_result *result) { bench_saves(result, &save_instructions[1]); }
+void bench_test_xsaveopt(struct test_result *result) { bench_saves(result, &save_instructions[2]); }
+void bench_test_xsavec(struct test_result *result) { bench_saves(result, &save_instructions[3]); }
+void bench_test_xsaves(struct test_result *result) { bench_saves(result, &save_instructions[4]); }
+
+static void bench_restores(struct test_result *result, const char *instruction,
+			   const struct bench_body *body, int compacted)
+{
+	struct component_set sets[XSAVE_MAX_SETS];
+	unsigned count = xsave_component_sets(sets);
+	uint8_t *area = xsave_area_alloc();
+	const char *missing = missing_feature(instruction);
+	char name[96];
+
+	if (missing)
+		return test_skip(result, "%s", missing);
+	for (unsigned i = 0; i < count; i++) {
+		struct bench_arguments arguments = { 0 };
+		if (sets[i].supervisor || (instruction[0] == 'f' && i > 0))
+			continue;
+		arguments.mask = sets[i].mask;
+		arguments.area = (uint64_t)(uintptr_t)area;
+		if (instruction[0] != 'f') {
+			xsave_area_all_init(area, sets[i].mask, compacted);
+			format_string(name, sizeof name, "xsave/%s/%s/init", instruction, sets[i].name);
+			emit(result, name, body, &arguments, sets[i].name, "init");
+		}
+		xsave_area_with_patterns(area, sets[i].mask, 1, compacted);
+		format_string(name, sizeof name, "xsave/%s/%s/in-use", instruction, sets[i].name);
+		emit(result, name, body, &arguments, sets[i].name, "in-use");
+	}
+}
+
+void bench_test_fxrstor(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_fxrstor, SAVE_UNROLL);
+	bench_restores(result, "fxrstor", &body, 0);
+}
+
+void bench_test_xrstor(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_xrstor, SAVE_UNROLL);
+	bench_restores(result, "xrstor", &body, 0);
+}
+
+void bench_test_xrstors(struct test_result *result)
+{
+	const struct bench_body body = BODY(bench_xrstors, SAVE_UNROLL);
+	bench_restores(result, "xrstors", &body, 1);
+}
+
+/* XGETBV, XSETBV, CLTS, CR0.TS writes and the #NM round trip of a lazy FPU switch. */
+void bench_test_control(struct test_result *result)
+{
+	const struct bench_body xgetbv0 = BODY(bench_xgetbv0, 16), xgetbv1 = BODY(bench_xgetbv1, 16);
+	const struct bench_body xsetbv = BODY(bench_xsetbv_same, 8), clts = BODY(bench_clts, 16);
+	const struct bench_body set_ts = BODY(bench_set_ts_clts, 8), nm = BODY(bench_nm_round_trip, 8);
+	struct bench_arguments arguments = { 0 };
+	uint64_t traps_before;
+
+	arguments.value = read_cr0() | CR0_TS;
+	emit(result, "xsave/clts", &clts, &arguments, 0, 0);
+	emit(result, "xsave/cr0-ts-set-and-clts", &set_ts, &arguments, 0, 0);
+	traps_before = trap_nm_count();
+	trap_set_nm_clears_ts(1);
+	emit(result, "xsave/nm-round-trip", &nm, &arguments, 0, 0);
+	trap_set_nm_clears_ts(0);
+	write_cr0(read_cr0() & ~CR0_TS);
+	if (trap_nm_count() == traps_before)
+		return test_fail(result, "the #NM round trip raised no #NM");
+	if (!cpu_features()->has.xsave)
+		return test_skip(result, "CR0.TS benchmarks done; no XSAVE: XGETBV/XSETBV not measured");
+	arguments.mask = fpu_baseline_xcr0();
+	emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
+	if (cpu_features()->has.xgetbv1)
+		emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
+	emit(result, "xsave/xsetbv-same-value", &xsetbv, &arguments, 0, 0);
+}

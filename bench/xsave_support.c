@@ -1,0 +1,79 @@
+#include "bench/xsave_support.h"
+#include "cpu_features.h"
+#include "fpu_setup.h"
+#include "memory.h"
+#include "lib/string.h"
+
+#define MPX_COMPONENTS ((1ull << XSTATE_BNDREGS) | (1ull << XSTATE_BNDCSR))
+#define X87_SSE ((1ull << XSTATE_X87) | (1ull << XSTATE_SSE))
+#define AVX512_COMPONENTS ((1ull << XSTATE_OPMASK) | (1ull << XSTATE_ZMM_HI256) | (1ull << XSTATE_HI16_ZMM))
+#define AMX_COMPONENTS ((1ull << XSTATE_TILECFG) | (1ull << XSTATE_TILEDATA))
+
+const struct xsave_component *xsave_components(void)
+{
+	return cpu_features()->components;
+}
+
+uint64_t xsave_user_mask(void)
+{
+	/* MPX bound registers #GP on restore unless their config is valid, and AMX tile
+	   data needs a valid TILECFG first: both stay in their init state. */
+	return fpu_baseline_xcr0() & ~MPX_COMPONENTS & ~AMX_COMPONENTS;
+}
+
+static unsigned add_set(struct component_set *sets, unsigned count, const char *name,
+			uint64_t mask, int supervisor)
+{
+	if (count < XSAVE_MAX_SETS) {
+		sets[count].name = name;
+		sets[count].mask = mask;
+		sets[count].supervisor = supervisor;
+	}
+	return count + 1;
+}
+
+unsigned xsave_component_sets(struct component_set *sets)
+{
+	uint64_t supported = fpu_baseline_xcr0(), mask = X87_SSE;
+	uint64_t xss = cpu_features()->xss_supported;
+	unsigned count = add_set(sets, 0, "x87-sse", mask, 0);
+
+	if (supported & (1ull << XSTATE_AVX))
+		count = add_set(sets, count, "avx", mask |= 1ull << XSTATE_AVX, 0);
+	if ((supported & AVX512_COMPONENTS) == AVX512_COMPONENTS)
+		count = add_set(sets, count, "avx512", mask |= AVX512_COMPONENTS, 0);
+	if (supported & (1ull << XSTATE_PKRU))
+		count = add_set(sets, count, "pkru", mask |= 1ull << XSTATE_PKRU, 0);
+	if ((supported & AMX_COMPONENTS) == AMX_COMPONENTS)
+		count = add_set(sets, count, "amx", mask | AMX_COMPONENTS, 0);
+	count = add_set(sets, count, "all", supported & ~MPX_COMPONENTS, 0);
+	if (xss && cpu_features()->has.xsaves)
+		count = add_set(sets, count, "all+supervisor", (supported & ~MPX_COMPONENTS) | xss, 1);
+	return count < XSAVE_MAX_SETS ? count : XSAVE_MAX_SETS;
+}
+
+uint8_t *xsave_area_alloc(void)
+{
+	return (uint8_t *)(uintptr_t)memory_alloc_pages(XSAVE_AREA_PAGES);
+}
+
+struct xsave_header *xsave_header_of(uint8_t *area)
+{
+	return (struct xsave_header *)(area + XSAVE_HEADER_OFFSET);
+}
+
+void xsave_area_with_patterns(uint8_t *area, uint64_t mask, uint8_t seed, int compacted)
+{
+	memset(area, 0, XSAVE_AREA_PAGES * PAGE_SIZE);
+	xsave_area_fill_patterns(area, xsave_components(), mask & xsave_user_mask(), mask, seed,
+				 compacted);
+}
+
+void xsave_area_all_init(uint8_t *area, uint64_t mask, int compacted)
+{
+	memset(area, 0, XSAVE_AREA_PAGES * PAGE_SIZE);
+	area[XSAVE_MXCSR_OFFSET] = (uint8_t)XSAVE_MXCSR_DEFAULT;
+	area[XSAVE_MXCSR_OFFSET + 1] = (uint8_t)(XSAVE_MXCSR_DEFAULT >> 8);
+	if (compacted)
+		xsave_header_of(area)->xcomp_bv = mask | XSAVE_COMPACTED_BIT;
+}

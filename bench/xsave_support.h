@@ -1,0 +1,31 @@
+/* Shared by the XSAVE benchmarks and tests: the component sets this CPU supports and
+   aligned areas filled with register patterns. */
+#ifndef FPULAB_XSAVE_SUPPORT_H
+#define FPULAB_XSAVE_SUPPORT_H
+
+#include <stdint.h>
+#include "bench/lib/xsave_layout.h"
+
+#define XSAVE_AREA_PAGES 8      /* 32 KiB: more than any layout (AMX: about 11 KiB) */
+#define XSAVE_MAX_SETS 8
+
+struct component_set {
+	const char *name;
+	uint64_t mask;
+	int supervisor;         /* includes IA32_XSS components (XSAVES/XRSTORS only) */
+};
+
+/* The sets named in docs/method.md that this CPU supports, smallest first. */
+unsigned xsave_component_sets(struct component_set *sets);
+/* Every user component fpulab can fill with patterns (XCR0 without MPX's). */
+uint64_t xsave_user_mask(void);
+const struct xsave_component *xsave_components(void);
+/* A zeroed, page-aligned area of XSAVE_AREA_PAGES; freed with the test's pages. */
+uint8_t *xsave_area_alloc(void);
+/* area := patterns(seed) for mask in the chosen format. */
+void xsave_area_with_patterns(uint8_t *area, uint64_t mask, uint8_t seed, int compacted);
+/* area := a header that marks every component init (registers load their init values). */
+void xsave_area_all_init(uint8_t *area, uint64_t mask, int compacted);
+struct xsave_header *xsave_header_of(uint8_t *area);
+
+#endif
