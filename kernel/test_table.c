@@ -23,6 +23,21 @@ void bench_test_fxrstor(struct test_result *result);
 void bench_test_xrstor(struct test_result *result);
 void bench_test_xrstors(struct test_result *result);
 void bench_test_control(struct test_result *result);
+void xsave_test_fxsave_fxrstor(struct test_result *result);
+void xsave_test_xsave_xrstor(struct test_result *result);
+void xsave_test_xsaveopt_xrstor(struct test_result *result);
+void xsave_test_xsavec_xrstor(struct test_result *result);
+void xsave_test_xsaves_xrstors(struct test_result *result);
+void xsave_test_xsavec_xrstors(struct test_result *result);
+void xsave_test_xsaves_xrstor(struct test_result *result);
+void xsave_test_xstate_bv_matches_xinuse(struct test_result *result);
+void xsave_test_compacted_layout(struct test_result *result);
+void xsave_test_restore_init_component(struct test_result *result);
+void xsave_test_fault_reserved_header(struct test_result *result);
+void xsave_test_fault_misaligned(struct test_result *result);
+void xsave_test_fault_xsetbv(struct test_result *result);
+void xsave_test_fault_nm_with_ts(struct test_result *result);
+void xfd_test_not_available(struct test_result *result);
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -43,6 +58,21 @@ const struct test test_table[] = {
 	{ "harness/exact/1", test_exact_1, 0, 0 },
 	{ "harness/exact/7", test_exact_7, 0, 0 },
 	{ "harness/exact/50", test_exact_50, 0, 0 },
+	{ "xsave/roundtrip/fxsave-fxrstor", xsave_test_fxsave_fxrstor, 0, 0 },
+	{ "xsave/roundtrip/xsave-xrstor", xsave_test_xsave_xrstor, 0, 0 },
+	{ "xsave/roundtrip/xsaveopt-xrstor", xsave_test_xsaveopt_xrstor, 0, 0 },
+	{ "xsave/roundtrip/xsavec-xrstor", xsave_test_xsavec_xrstor, 0, 0 },
+	{ "xsave/roundtrip/xsaves-xrstors", xsave_test_xsaves_xrstors, 0, 0 },
+	{ "xsave/roundtrip/xsavec-xrstors", xsave_test_xsavec_xrstors, 0, 0 },
+	{ "xsave/roundtrip/xsaves-xrstor", xsave_test_xsaves_xrstor, 0, 0 },
+	{ "xsave/header/xstate-bv-matches-xinuse", xsave_test_xstate_bv_matches_xinuse, 0, 0 },
+	{ "xsave/header/compacted-layout", xsave_test_compacted_layout, 0, 0 },
+	{ "xsave/header/restore-init-component", xsave_test_restore_init_component, 0, 0 },
+	{ "xsave/fault/reserved-header", xsave_test_fault_reserved_header, 0, 0 },
+	{ "xsave/fault/misaligned-area", xsave_test_fault_misaligned, 0, 0 },
+	{ "xsave/fault/xsetbv-invalid", xsave_test_fault_xsetbv, 0, 0 },
+	{ "xsave/fault/nm-with-cr0-ts", xsave_test_fault_nm_with_ts, 0, 0 },
+	{ "xfd/armed-component-raises-nm", xfd_test_not_available, 0, 0 },
 	{ "xsave/bench/fxsave", bench_test_fxsave, 0, 0 },
 	{ "xsave/bench/xsave", bench_test_xsave, 0, 0 },
 	{ "xsave/bench/xsaveopt", bench_test_xsaveopt, 0, 0 },

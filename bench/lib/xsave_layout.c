@@ -56,7 +56,7 @@ void xsave_component_data_range(const struct xsave_component *components, uint64
 		*size = 16 * 16;
 	} else {
 		*offset = xsave_component_offset(components, mask, index, compacted);
-		*size = components[index].size;
+		*size = index == XSTATE_PKRU ? 4 : components[index].size;   /* PKRU + padding */
 	}
 }
 
@@ -98,10 +98,10 @@ void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *compo
 		if ((mask >> i) & 1)
 			fill_bytes(area + xsave_component_offset(components, layout_mask, i, compacted),
 				   components[i].size, seed, i);
-	if (mask & (1u << XSTATE_PKRU)) {   /* keep every key accessible: PKRU = pattern & 0 */
+	if (mask & (1u << XSTATE_PKRU)) {   /* keys 0..13 stay accessible */
 		uint8_t *pkru = area + xsave_component_offset(components, layout_mask, XSTATE_PKRU, compacted);
-		memset(pkru, 0, 4);
-		pkru[3] = (uint8_t)(seed & 0x0c);   /* keys 14/15 only: never used by fpulab */
+		memset(pkru, 0, components[XSTATE_PKRU].size);
+		pkru[3] = (uint8_t)(0xc0 | (seed & 0x3f));   /* keys 14/15, never used by fpulab */
 	}
 	header.xstate_bv = mask;
 	header.xcomp_bv = compacted ? layout_mask | mask | XSAVE_COMPACTED_BIT : 0;
