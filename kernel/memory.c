@@ -6,6 +6,7 @@
 
 #define PAGE_PRESENT (1ull << 0)
 #define PAGE_WRITABLE (1ull << 1)
+#define PAGE_USER (1ull << 2)   /* ring 3 may run anywhere: CPL-change probes */
 #define PAGE_LARGE (1ull << 7)
 #define GIB (1ull << 30)
 #define MIB2 (2ull << 20)
@@ -55,7 +56,7 @@ static int has_gigabyte_pages(void)
 static uint64_t build_identity_map(uint64_t top, int gigabyte_pages)
 {
 	uint64_t *pml4 = (uint64_t *)(uintptr_t)memory_alloc_pages(1);
-	uint64_t flags = PAGE_PRESENT | PAGE_WRITABLE;
+	uint64_t flags = PAGE_PRESENT | PAGE_WRITABLE | PAGE_USER;
 
 	for (uint64_t base = 0; base < top; base += 512 * GIB) {
 		uint64_t *pdpt = (uint64_t *)(uintptr_t)memory_alloc_pages(1);

@@ -38,6 +38,7 @@ void xsave_test_fault_misaligned(struct test_result *result);
 void xsave_test_fault_xsetbv(struct test_result *result);
 void xsave_test_fault_nm_with_ts(struct test_result *result);
 void xfd_test_not_available(struct test_result *result);
+void claim_test_c2(struct test_result *result);
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -82,6 +83,7 @@ const struct test test_table[] = {
 	{ "xsave/bench/xrstor", bench_test_xrstor, 0, 0 },
 	{ "xsave/bench/xrstors", bench_test_xrstors, 0, 0 },
 	{ "xsave/bench/control", bench_test_control, 0, 0 },
+	{ "claim/c2", claim_test_c2, 0, 0 },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

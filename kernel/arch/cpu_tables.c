@@ -6,6 +6,9 @@
 
 #define GDT_ENTRIES 32
 #define TSS_SLOT 30           /* a TSS descriptor takes two slots: 30 and 31 */
+#define USER_DATA_SLOT 8      /* ring-3 segments for CPL-change probes; clear of OVMF's 1..7 */
+#define USER_CODE_SLOT 9
+#define RING0_STACK_PAGES 4
 #define IST_STACK_PAGES 4
 #define IST_NMI 1
 #define IST_DOUBLE_FAULT 2
@@ -14,6 +17,7 @@
 /* SDM Vol. 3A, 3.4.5: segment descriptors; 64-bit code has L=1, D=0. */
 #define DESCRIPTOR_CODE64 0x00af9a000000ffffull
 #define DESCRIPTOR_DATA   0x00cf92000000ffffull
+#define DESCRIPTOR_DPL3   (3ull << 45)
 
 struct __attribute__((packed)) descriptor_pointer {
 	uint16_t limit;
@@ -47,6 +51,7 @@ void load_descriptor_tables(const void *gdtr, const void *idtr, uint16_t code_se
 			    uint16_t data_selector, uint16_t tss_selector);
 
 uint16_t kernel_code_selector, kernel_data_selector;
+uint16_t user_code_selector, user_data_selector;
 
 static uint64_t *gdt;
 static struct gate_descriptor *idt;
@@ -89,6 +94,10 @@ static void build_gdt(const struct boot_info *boot)
 	}
 	gdt[code_slot] = DESCRIPTOR_CODE64;
 	gdt[data_slot] = DESCRIPTOR_DATA;
+	gdt[USER_DATA_SLOT] = DESCRIPTOR_DATA | DESCRIPTOR_DPL3;
+	gdt[USER_CODE_SLOT] = DESCRIPTOR_CODE64 | DESCRIPTOR_DPL3;
+	user_data_selector = USER_DATA_SLOT << 3 | 3;
+	user_code_selector = USER_CODE_SLOT << 3 | 3;
 	kernel_code_selector = (uint16_t)(code_slot << 3);
 	kernel_data_selector = (uint16_t)(data_slot << 3);
 
@@ -125,6 +134,7 @@ void cpu_tables_init(const struct boot_info *boot)
 	tss->ist[IST_NMI - 1] = ist_stack_top();
 	tss->ist[IST_DOUBLE_FAULT - 1] = ist_stack_top();
 	tss->ist[IST_MACHINE_CHECK - 1] = ist_stack_top();
+	tss->rsp[0] = memory_alloc_pages(RING0_STACK_PAGES) + RING0_STACK_PAGES * PAGE_SIZE;
 	tss->io_map_base = sizeof *tss;
 
 	build_gdt(boot);

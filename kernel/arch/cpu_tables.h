@@ -7,6 +7,8 @@
 struct boot_info;
 
 extern uint16_t kernel_code_selector, kernel_data_selector;
+/* Ring-3 selectors (RPL 3), for probes that need a CPL change. */
+extern uint16_t user_code_selector, user_data_selector;
 
 /* Installs the tables. Firmware selectors named in boot stay valid, and after an EFI
    boot vectors 32..255 keep the firmware's handlers, so its timer still runs. */
