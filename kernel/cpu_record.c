@@ -92,7 +92,7 @@ static void emit_cpu_record(const struct cpu_features *cpu)
 	json_uint(&writer, "stepping", cpu->stepping);
 	json_string(&writer, "brand", cpu->brand);
 	if (cpu->microcode >= 0)
-		json_hex(&writer, "microcode", (uint64_t)cpu->microcode);
+		json_uint(&writer, "microcode", (uint64_t)cpu->microcode);
 	else
 		json_null(&writer, "microcode");
 	json_bool(&writer, "hypervisor", cpu->has.hypervisor);

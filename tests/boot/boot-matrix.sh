@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Boots fpulab on every platform CI has and checks each run's log, as TAP.
+# Each case: a runner command, the exit status it must give, and checks on its log.
+# FPULAB_BOOT_ONLY=GLOB runs only the cases whose name matches.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export FPULAB_NO_BUILD=1
+
+count=0 failures=0
+logs=build/logs
+echo "TAP version 14"
+
+result() {   # result NAME OK(0/1) REASON
+	count=$((count + 1))
+	if [ "$2" -eq 0 ]; then echo "ok $count - $1"
+	else echo "not ok $count - $1 # $3"; failures=$((failures + 1)); fi
+}
+
+# boot NAME EXPECTED_STATUS RUNNER ARGS... -- KERNEL ARGS
+# Runs the runner quietly, records its status and duration; the log is build/logs/NAME.log.
+boot() {
+	local name=$1 expected=$2; shift 2
+	local start status
+	case "$name" in ${FPULAB_BOOT_ONLY:-*}) ;; *) return 1 ;; esac
+	start=$(date +%s)
+	"$@" --name "$name" > "$logs/$name.runner.txt" 2>&1 < /dev/null
+	status=$?
+	echo "# $name: status $status in $(( $(date +%s) - start )) s"
+	if [ "$status" -ne "$expected" ]; then
+		result "boot/$name" 1 "runner exited $status, expected $expected (log: $logs/$name.log)"
+		return 1
+	fi
+	result "boot/$name" 0
+	return 0
+}
+
+# check NAME DESCRIPTION COMMAND...: one more test point about a finished boot.
+check() {
+	local name=$1 description=$2; shift 2
+	"$@" > /dev/null 2>&1
+	result "boot/$name/$description" $? "check failed: $*"
+}
+
+log_has() { grep -qE "$2" "$logs/$1.log"; }
+not_ok_count() { grep -cE '^not ok ' "$logs/$1.log" | tr -d '\r'; }
+exactly_one_not_ok() { [ "$(not_ok_count "$1")" -eq 1 ] && log_has "$1" "^not ok [0-9]+ - $2 "; }
+same_summary() {   # the results file the EFI app wrote says what the serial log says
+	local serial results
+	serial=$(tools/fpulab-log "$logs/$1.log" 2>/dev/null)
+	results=$(tools/fpulab-log "$logs/$1.results.txt" 2>/dev/null) || return 1
+	[ -n "$serial" ] && [ "$serial" = "$results" ]
+}
+
+mkdir -p "$logs"
+
+# ---- clean runs: status 0 on every platform ----
+if boot qemu-efi-max 0 ./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 300 -- quick; then
+	check qemu-efi-max results-file-matches-serial same_summary qemu-efi-max
+	check qemu-efi-max svm-reported log_has qemu-efi-max '"svm":\{"revision"'
+	check qemu-efi-max watchdog-lapic-nmi log_has qemu-efi-max '"watchdog":"lapic-nmi"'
+fi
+if boot qemu-bios-max 0 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- quick; then
+	check qemu-bios-max multiboot2-boot log_has qemu-bios-max '"boot":"multiboot2"'
+fi
+boot qemu-usb-max 0 ./run-qemu.sh --accel tcg --boot usb --cpu max --timeout 300 -- quick 'only=cpu/*,kernel/*'
+if boot qemu-bios-qemu64 0 ./run-qemu.sh --accel tcg --boot bios --cpu qemu64 --timeout 300 -- quick; then
+	check qemu-bios-qemu64 xsave-skips-with-reason log_has qemu-bios-qemu64 '^ok [0-9]+ - kernel/xsave-enabled # SKIP .*XSAVE'
+	check qemu-bios-qemu64 xsave-roundtrip-skips log_has qemu-bios-qemu64 '^ok [0-9]+ - xsave/roundtrip/xsave-xrstor # SKIP'
+fi
+if boot bochs-tigerlake 0 tools/run-bochs.sh --cpu tigerlake --timeout 900 -- quick; then
+	check bochs-tigerlake vmx-reported log_has bochs-tigerlake '"vmx":\{"revision"'
+	check bochs-tigerlake exactness-checked log_has bochs-tigerlake '"name":"harness/exact/50".*"exact_check":true'
+	check bochs-tigerlake xsavec-roundtrip-ran log_has bochs-tigerlake '^ok [0-9]+ - xsave/roundtrip/xsavec-xrstor$'
+	check bochs-tigerlake xsaves-roundtrip-ran log_has bochs-tigerlake '^ok [0-9]+ - xsave/roundtrip/xsaves-xrstors$'
+	check bochs-tigerlake avx512-benchmarked log_has bochs-tigerlake '"name":"xsave/xsavec/avx512/'
+	check bochs-tigerlake watchdog-ioapic-pit log_has bochs-tigerlake '"watchdog":"ioapic-pit-nmi"'
+fi
+if boot bochs-ryzen 0 tools/run-bochs.sh --cpu ryzen --timeout 900 -- quick; then
+	check bochs-ryzen svm-reported log_has bochs-ryzen '"svm":\{"revision"'
+fi
+
+# ---- fault injection: status 1, exactly the injected test not ok with a dump ----
+for selftest in ud gp pf hang; do
+	name=qemu-efi-selftest-$selftest
+	if boot "$name" 1 ./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 300 -- quick \
+		"selftest=$selftest" 'only=cpu/*,kernel/*'; then
+		check "$name" only-the-injected-test-fails exactly_one_not_ok "$name" "selftest/$selftest"
+		check "$name" decoded-dump log_has "$name" '^  rip: "0x'
+		check "$name" run-went-on log_has "$name" '^ok [0-9]+ - kernel/memory$'
+	fi
+done
+if boot bochs-tigerlake-selftest-hang 1 tools/run-bochs.sh --cpu tigerlake --timeout 600 -- quick \
+	selftest=hang,ud 'only=kernel/watchdog'; then
+	check bochs-tigerlake-selftest-hang hang-ended-by-watchdog log_has bochs-tigerlake-selftest-hang \
+		'^not ok [0-9]+ - selftest/hang # timeout'
+fi
+
+# ---- bad arguments: reported at the top, the run goes on with defaults ----
+if boot qemu-bios-bad-arguments 1 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- \
+	quick bogus only=x, 'only=cpu/*'; then
+	check qemu-bios-bad-arguments unknown-word-first log_has qemu-bios-bad-arguments '^not ok 1 - args/bogus # unknown argument'
+	check qemu-bios-bad-arguments malformed-word log_has qemu-bios-bad-arguments '^not ok 2 - args/only=x_ '
+	check qemu-bios-bad-arguments rest-ran log_has qemu-bios-bad-arguments '^ok 3 - cpu/features$'
+fi
+
+# ---- a run that cannot finish is never a pass ----
+boot qemu-efi-timeout 2 ./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 2 -- quick
+
+echo "1..$count"
+[ "$failures" -eq 0 ]
