@@ -83,13 +83,16 @@ static void run_exact(struct test_result *result, const char *name, const struct
 	harness_record_emit(&writer);
 	if (!exact)
 		return;   /* real clocks: the reading is reported, not judged */
-	if (measured.stats.p50 != instructions * 100 || measured.stats.min != instructions * 100) {
-		char median[24], minimum[24];
-		test_fail(result, "deterministic clock read %s (median) and %s (min) per iteration "
-			  "for a body of exactly %lld instructions",
+	/* p5..p95 must all read exactly K; the odd sample a watchdog NMI lands in is an
+	   outlier, not a reading (docs/method.md). */
+	if (measured.stats.p5 != instructions * 100 || measured.stats.p50 != instructions * 100 ||
+	    measured.stats.p95 != instructions * 100) {
+		char low[24], median[24], high[24];
+		test_fail(result, "deterministic clock read p5 %s, p50 %s, p95 %s per iteration for a "
+			  "body of exactly %lld instructions",
+			  format_hundredths(low, sizeof low, measured.stats.p5),
 			  format_hundredths(median, sizeof median, measured.stats.p50),
-			  format_hundredths(minimum, sizeof minimum, measured.stats.min),
-			  (long long)instructions);
+			  format_hundredths(high, sizeof high, measured.stats.p95), (long long)instructions);
 	}
 }
 

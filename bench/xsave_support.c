@@ -2,6 +2,8 @@
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "memory.h"
+#include "arch/safe.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 #define MPX_COMPONENTS ((1ull << XSTATE_BNDREGS) | (1ull << XSTATE_BNDCSR))
@@ -18,7 +20,7 @@ uint64_t xsave_user_mask(void)
 {
 	/* MPX bound registers #GP on restore unless their config is valid, and AMX tile
 	   data needs a valid TILECFG first: both stay in their init state. */
-	return fpu_baseline_xcr0() & ~MPX_COMPONENTS & ~AMX_COMPONENTS;
+	return fpu_baseline_xcr0() & ~MPX_COMPONENTS & ~AMX_COMPONENTS & ~cpu_features()->xsave_unusable;
 }
 
 static unsigned add_set(struct component_set *sets, unsigned count, const char *name,
@@ -34,7 +36,7 @@ static unsigned add_set(struct component_set *sets, unsigned count, const char *
 
 unsigned xsave_component_sets(struct component_set *sets)
 {
-	uint64_t supported = fpu_baseline_xcr0(), mask = X87_SSE;
+	uint64_t supported = fpu_baseline_xcr0() & ~cpu_features()->xsave_unusable, mask = X87_SSE;
 	uint64_t xss = cpu_features()->xss_supported;
 	unsigned count = add_set(sets, 0, "x87-sse", mask, 0);
 
@@ -76,4 +78,28 @@ void xsave_area_all_init(uint8_t *area, uint64_t mask, int compacted)
 	area[XSAVE_MXCSR_OFFSET + 1] = (uint8_t)(XSAVE_MXCSR_DEFAULT >> 8);
 	if (compacted)
 		xsave_header_of(area)->xcomp_bv = mask | XSAVE_COMPACTED_BIT;
+}
+
+const char *xsave_compacted_defect(void)
+{
+	static char reason[160];
+	static int probed;
+	uint8_t *patterns, *area;
+	uint64_t mask = xsave_user_mask();
+	int vector;
+
+	if (probed)
+		return reason[0] ? reason : 0;
+	probed = 1;
+	if (!cpu_features()->has.xsavec)
+		return 0;
+	patterns = xsave_area_alloc();
+	area = xsave_area_alloc();
+	xsave_area_with_patterns(patterns, mask, 11, 0);
+	if (xrstor_safe(patterns, mask) == 0 && xsavec_safe(area, mask) == 0 &&
+	    (vector = xrstor_safe(area, mask)) != 0)
+		format_string(reason, sizeof reason, "this CPU raises vector %d restoring its own XSAVEC "
+			      "output (mask 0x%llx): compacted format unusable here (docs/platforms.md)",
+			      vector, (unsigned long long)mask);
+	return reason[0] ? reason : 0;
 }

@@ -14,6 +14,9 @@ struct cpu_features {
 	int64_t microcode;               /* -1 when unreadable */
 	uint64_t xcr0_supported, xss_supported;
 	uint32_t xsave_standard_size;    /* CPUID.(0DH,0):ECX */
+	/* Components CPUID enumerates but describes inconsistently (size 0: Bochs 2.7 does
+	   this for PKRU). fpulab leaves them out of every mask it builds. */
+	uint64_t xsave_unusable;
 	struct xsave_component components[XSAVE_MAX_COMPONENTS];
 	struct {
 		uint8_t fxsr, xsave, xsaveopt, xsavec, xgetbv1, xsaves, xfd;

@@ -101,6 +101,7 @@ static void emit_cpu_record(const struct cpu_features *cpu)
 	json_hex(&writer, "xss_supported", cpu->xss_supported);
 	json_hex(&writer, "xcr0", fpu_baseline_xcr0());
 	json_uint(&writer, "xsave_standard_size", cpu->xsave_standard_size);
+	json_hex(&writer, "xsave_unusable", cpu->xsave_unusable);
 	write_components(&writer, cpu);
 	write_features(&writer, cpu);
 	write_virtualization(&writer, cpu);
@@ -135,4 +136,8 @@ void test_cpu_features(struct test_result *result)
 			  (unsigned long long)xcr0, (unsigned long long)cpu->xcr0_supported);
 	else if (!tsc_hz())
 		test_fail(result, "TSC frequency unknown: no CPUID 0x15/0x16 and PIT calibration failed");
+	if (cpu->xsave_unusable)
+		test_diagnostic(result, "cpuid_quirk", "\"CPUID.(EAX=0DH,ECX=i) gives size or offset 0 for "
+				"components 0x%llx: left out of every measurement\"",
+				(unsigned long long)cpu->xsave_unusable);
 }
