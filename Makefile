@@ -102,8 +102,11 @@ $(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard
 run:
 	./run-qemu.sh
 
-test: all
-	tests/run-all.sh
+# A fresh machine needs nothing else: the packages, the build, every suite.
+test:
+	@tools/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@tests/run-all.sh
 
 clean:
 	rm -rf $(BUILD)
