@@ -1,11 +1,8 @@
 #include "test_runner.h"
 #include "console.h"
-#include "fpu_setup.h"
 #include "guarded_call.h"
-#include "platform.h"
-#include "watchdog.h"
+#include "runner_platform.h"
 #include "arch/trap_frame.h"
-#include "arch/x86.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"
 #include "lib/kernel_args.h"
@@ -191,19 +188,15 @@ static void run_one(const struct test *test)
 	struct test_invocation invocation = { test, &result };
 	uint32_t timeout = test->timeout_milliseconds ? test->timeout_milliseconds
 						      : TEST_DEFAULT_TIMEOUT_MILLISECONDS;
-	uint64_t flags;
+	uint64_t saved;
 	int aborted;
 
 	memset(&result, 0, sizeof result);
-	flags = interrupts_save_disable();
-	watchdog_arm(timeout);
+	saved = runner_platform_before_test(timeout);   /* kernel: cli, watchdog armed */
 	aborted = guarded_call_run(&call, test->name, invoke_test, &invocation);
-	watchdog_disarm();
-	if (aborted) {
-		fpu_restore_baseline();
+	runner_platform_after_test(saved, aborted);
+	if (aborted)
 		test_fail(&result, "%s", call.reason);
-	}
-	interrupts_restore(flags);
 	report(test->name, &result, aborted ? call.dump : 0);
 }
 
@@ -226,15 +219,12 @@ int runner_finish(void)
 
 void runner_bail_out(const char *reason)
 {
-	interrupts_disable();
-	watchdog_disarm();
+	runner_platform_bail_out_begin();
 	kprintf("Bail out! ");
 	print_single_line(reason);
 	kprintf("\n");
 	bailed_out = 1;
-	platform_finish(runner_finish());
-	for (;;)
-		cpu_halt();
+	runner_platform_end(runner_finish());
 }
 
 void runner_bail_out_from_trap(struct trap_frame *frame, const char *reason)
@@ -244,7 +234,7 @@ void runner_bail_out_from_trap(struct trap_frame *frame, const char *reason)
 
 	if (already++) {           /* a fault while bailing out: say so, stop */
 		kprintf("Bail out! fault while bailing out\n1..%u\n# fpulab-end status=2\n", tests_reported);
-		platform_stop(2);
+		runner_platform_stop(2);
 	}
 	trap_frame_format_dump(frame, 0, reason, dump, sizeof dump);
 	kprintf("# kernel trap outside any test:\n");

@@ -19,11 +19,11 @@ result() {   # result NAME OK(0/1) REASON
 # boot NAME EXPECTED_STATUS RUNNER ARGS... -- KERNEL ARGS
 # Runs the runner quietly, records its status and duration; the log is build/logs/NAME.log.
 boot() {
-	local name=$1 expected=$2; shift 2
+	local name=$1 expected=$2 runner=$3; shift 3
 	local start status
 	case "$name" in ${FPULAB_BOOT_ONLY:-*}) ;; *) return 1 ;; esac
 	start=$(date +%s)
-	"$@" --name "$name" > "$logs/$name.runner.txt" 2>&1 < /dev/null
+	"$runner" --name "$name" "$@" > "$logs/$name.runner.txt" 2>&1 < /dev/null
 	status=$?
 	echo "# $name: status $status in $(( $(date +%s) - start )) s"
 	if [ "$status" -ne "$expected" ]; then
@@ -41,8 +41,8 @@ check() {
 	result "boot/$name/$description" $? "check failed: $*"
 }
 
-log_has() { grep -qE "$2" "$logs/$1.log"; }
-not_ok_count() { grep -cE '^not ok ' "$logs/$1.log" | tr -d '\r'; }
+log_has() { tr -d '\r' < "$logs/$1.log" | grep -qE "$2"; }
+not_ok_count() { tr -d '\r' < "$logs/$1.log" | grep -cE '^not ok '; }
 exactly_one_not_ok() { [ "$(not_ok_count "$1")" -eq 1 ] && log_has "$1" "^not ok [0-9]+ - $2 "; }
 same_summary() {   # the results file the EFI app wrote says what the serial log says
 	local serial results
@@ -70,8 +70,10 @@ fi
 if boot bochs-tigerlake 0 tools/run-bochs.sh --cpu tigerlake --timeout 900 -- quick; then
 	check bochs-tigerlake vmx-reported log_has bochs-tigerlake '"vmx":\{"revision"'
 	check bochs-tigerlake exactness-checked log_has bochs-tigerlake '"name":"harness/exact/50".*"exact_check":true'
-	check bochs-tigerlake xsavec-roundtrip-ran log_has bochs-tigerlake '^ok [0-9]+ - xsave/roundtrip/xsavec-xrstor$'
-	check bochs-tigerlake xsaves-roundtrip-ran log_has bochs-tigerlake '^ok [0-9]+ - xsave/roundtrip/xsaves-xrstors$'
+	check bochs-tigerlake xsaveopt-roundtrip-ran log_has bochs-tigerlake '^ok [0-9]+ - xsave/roundtrip/xsaveopt-xrstor$'
+	check bochs-tigerlake xsavec-ran-or-defect-named log_has bochs-tigerlake \
+		'^ok [0-9]+ - xsave/roundtrip/xsavec-xrstor( # SKIP this CPU raises vector 13 restoring its own XSAVEC output.*)?$'
+	check bochs-tigerlake xsaves-benchmarked log_has bochs-tigerlake '"name":"xsave/xsaves/avx512/modified"'
 	check bochs-tigerlake avx512-benchmarked log_has bochs-tigerlake '"name":"xsave/xsavec/avx512/'
 	check bochs-tigerlake watchdog-ioapic-pit log_has bochs-tigerlake '"watchdog":"ioapic-pit-nmi"'
 fi

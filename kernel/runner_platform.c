@@ -1,0 +1,71 @@
+/* The kernel's side of kernel/runner_platform.h, and the harness's quiet window
+   (bench/harness.h): interrupts masked at the CPU, at the local APIC and at the PIC,
+   with the NMI watchdog the only thing left that can end a test. */
+#include "runner_platform.h"
+#include "fpu_setup.h"
+#include "platform.h"
+#include "watchdog.h"
+#include "bench/harness.h"
+#include "arch/apic.h"
+#include "arch/x86.h"
+
+uint64_t runner_platform_before_test(uint32_t timeout_milliseconds)
+{
+	uint64_t flags = interrupts_save_disable();
+	watchdog_arm(timeout_milliseconds);
+	return flags;
+}
+
+void runner_platform_after_test(uint64_t saved, int aborted)
+{
+	watchdog_disarm();
+	if (aborted)
+		fpu_restore_baseline();
+	interrupts_restore(saved);
+}
+
+void runner_platform_bail_out_begin(void)
+{
+	interrupts_disable();
+	watchdog_disarm();
+}
+
+void runner_platform_end(int status)
+{
+	platform_finish(status);   /* returns only to go back to the firmware */
+	for (;;)
+		cpu_halt();
+}
+
+void runner_platform_stop(int status)
+{
+	platform_stop(status);
+}
+
+static uint32_t saved_lvt[5];
+static uint8_t saved_pic_master, saved_pic_slave;
+static const uint32_t quiesced_lvt_registers[5] = {
+	LAPIC_REGISTER_LVT_LINT0, LAPIC_REGISTER_LVT_LINT1, LAPIC_REGISTER_LVT_PERFORMANCE,
+	LAPIC_REGISTER_LVT_THERMAL, LAPIC_REGISTER_LVT_ERROR,
+};
+
+void harness_quiesce(void)
+{
+	if (apic_present())
+		for (unsigned i = 0; i < 5; i++) {
+			saved_lvt[i] = apic_read(quiesced_lvt_registers[i]);
+			apic_write(quiesced_lvt_registers[i], saved_lvt[i] | LVT_MASKED);
+		}
+	saved_pic_master = inb(0x21);
+	saved_pic_slave = inb(0xa1);
+	pic_mask_all();
+}
+
+void harness_restore(void)
+{
+	outb(0x21, saved_pic_master);
+	outb(0xa1, saved_pic_slave);
+	if (apic_present())
+		for (unsigned i = 0; i < 5; i++)
+			apic_write(quiesced_lvt_registers[i], saved_lvt[i]);
+}
