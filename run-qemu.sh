@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2054  # commas inside QEMU option values are meant
+# Boot fpulab under QEMU (KVM or TCG) and grade its serial log.
+# See --help and docs/runners.md.
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--boot efi|bios|usb]
+                     [--timeout S] [--name NAME] [-- KERNEL ARGS...]
+
+Builds fpulab (tools/install-deps.sh, make -s all; both skipped when
+FPULAB_NO_BUILD=1), boots it under QEMU (q35, 512 MiB, no display) and
+grades the serial log with tools/fpulab-log.
+
+  --accel kvm|tcg   default: kvm when /dev/kvm is readable and writable, else tcg
+  --cpu MODEL       QEMU -cpu model; default: host (kvm), max (tcg)
+  --boot efi        OVMF + build/fpulab-usb.img as a SATA (AHCI) disk (default)
+  --boot usb        OVMF + build/fpulab-usb.img as a USB stick on qemu-xhci
+  --boot bios       SeaBIOS + build/fpulab.iso (GRUB, multiboot2) as a CD-ROM,
+                    kernel arguments on a small args disk
+  --timeout S       kill QEMU after S seconds (default 600)
+  --name NAME       name of the run (default qemu-BOOT-ACCEL-CPU-TIMESTAMP-PID);
+                    letters, digits, '.', '_', '-'
+  -- KERNEL ARGS    kernel arguments, e.g. -- quick only='xsave/*'
+                    (exit=qemu is added: the kernel reports its status to
+                    QEMU's isa-debug-exit port 0xf4)
+
+Serial output goes live to stdout and to build/logs/NAME.log; for efi/usb the
+results file the kernel saved goes to build/logs/NAME.results.txt.
+Scratch files: build/run/NAME/ (replaced by the next run of the same NAME;
+the disk copies are deleted at the end unless FPULAB_KEEP_RUN=1).
+
+Exit status: 0 all tests ok, 1 some test not ok, 2 log incomplete (crash,
+hang, timeout), 3 usage or setup error.
+USAGE
+}
+
+say() { echo "run-qemu: $*" >&2; }
+die() { say "error: $*"; exit 3; }
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+accel=""
+cpu=""
+boot="efi"
+timeout_s=600
+name=""
+kernel_args=()
+
+need_value() { [ "$#" -ge 2 ] || die "$1 needs a value (see --help)"; }
+while [ "$#" -gt 0 ]; do
+    case "$1" in
+        -h|--help) usage; exit 0 ;;
+        --accel) need_value "$@"; accel=$2; shift 2 ;;
+        --accel=*) accel=${1#*=}; shift ;;
+        --cpu) need_value "$@"; cpu=$2; shift 2 ;;
+        --cpu=*) cpu=${1#*=}; shift ;;
+        --boot) need_value "$@"; boot=$2; shift 2 ;;
+        --boot=*) boot=${1#*=}; shift ;;
+        --timeout) need_value "$@"; timeout_s=$2; shift 2 ;;
+        --timeout=*) timeout_s=${1#*=}; shift ;;
+        --name) need_value "$@"; name=$2; shift 2 ;;
+        --name=*) name=${1#*=}; shift ;;
+        --) shift; kernel_args=("$@"); break ;;
+        *) say "unknown argument: $1"; usage >&2; exit 3 ;;
+    esac
+done
+
+case "$accel" in ""|kvm|tcg) ;; *) die "--accel must be kvm or tcg, not '$accel'" ;; esac
+case "$boot" in efi|bios|usb) ;; *) die "--boot must be efi, bios or usb, not '$boot'" ;; esac
+[[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds, not '$timeout_s'"
+if [ -n "$name" ] && ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
+    die "--name may hold letters, digits, '.', '_' and '-' only (and not start with '.' or '-'): '$name'"
+fi
+if [ -n "$cpu" ] && ! [[ "$cpu" =~ ^[A-Za-z0-9_.,=+-]+$ ]]; then
+    die "--cpu: unexpected characters in '$cpu'"
+fi
+
+# Kernel arguments: one line, words joined by single spaces, plus exit=qemu.
+args_line="${kernel_args[*]-}"
+if [[ "$args_line" == *[[:cntrl:]]* ]]; then
+    die "kernel arguments must not contain control characters (newlines, tabs)"
+fi
+has_exit=0
+read -r -a words <<< "$args_line" || true
+for word in "${words[@]}"; do
+    case "$word" in exit=*) has_exit=1 ;; esac
+done
+args_line="${words[*]}"
+if [ "$has_exit" -eq 1 ]; then
+    say "warning: kernel arguments already hold an exit= word; not adding exit=qemu (the run may end only by --timeout)"
+else
+    args_line="${args_line:+$args_line }exit=qemu"
+fi
+
+# ---- build ----
+if [ "${FPULAB_NO_BUILD:-0}" != 1 ]; then
+    "$root/tools/install-deps.sh" || die "tools/install-deps.sh failed"
+    make -s -C "$root" all </dev/null || die "make all failed"
+fi
+
+command -v qemu-system-x86_64 >/dev/null 2>&1 || die "qemu-system-x86_64 not found: run tools/install-deps.sh"
+command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) not found"
+
+# ---- accelerator and CPU ----
+kvm_usable=0
+[ -e /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] && kvm_usable=1
+if [ -z "$accel" ]; then
+    if [ "$kvm_usable" -eq 1 ]; then
+        accel=kvm
+        say "accel: kvm (/dev/kvm is usable)"
+    else
+        accel=tcg
+        say "accel: tcg (no usable /dev/kvm)"
+    fi
+else
+    say "accel: $accel (asked)"
+fi
+if [ "$accel" = kvm ]; then
+    [ "$kvm_usable" -eq 1 ] || die "--accel kvm: /dev/kvm is missing or not readable and writable by $(id -un)"
+    cpu=${cpu:-host}
+    nested=""
+    for f in /sys/module/kvm_intel/parameters/nested /sys/module/kvm_amd/parameters/nested; do
+        if [ -r "$f" ]; then nested=$(cat "$f"); break; fi
+    done
+    case "$nested" in
+        Y|y|1) ;;
+        "") say "warning: cannot read kvm_intel/kvm_amd 'nested' parameter: the vm/ tests may SKIP" ;;
+        *) say "warning: nested virtualization is off (nested=$nested): the vm/ tests will SKIP; enable with e.g. 'modprobe kvm_intel nested=1'" ;;
+    esac
+else
+    cpu=${cpu:-max}
+fi
+say "cpu: $cpu"
+
+# ---- names and paths ----
+if [ -z "$name" ]; then
+    name="qemu-$boot-$accel-${cpu//[^A-Za-z0-9._-]/_}-$(date +%Y%m%d-%H%M%S)-$$"
+fi
+logs="$root/build/logs"
+run="$root/build/run/$name"
+log="$logs/$name.log"
+results="$logs/$name.results.txt"
+mkdir -p "$logs"
+rm -rf "$run"
+mkdir -p "$run"
+rm -f "$log" "$results"
+printf '%s\n' "$args_line" > "$run/kernel-args"
+
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+    if [ "${FPULAB_KEEP_RUN:-0}" != 1 ]; then
+        rm -f "$run/disk.img" "$run/args.img" "$run/OVMF_VARS.fd"
+    fi
+}
+trap cleanup EXIT
+
+qemu=(qemu-system-x86_64
+    -machine q35 -accel "$accel" -cpu "$cpu" -m 512M -smp 1
+    -no-reboot -display none -monitor none -parallel none -nic none
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04
+    -chardev "stdio,id=com1,signal=off,logfile=$log,logappend=off"
+    -serial chardev:com1)
+
+case "$boot" in
+    efi|usb)
+        ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
+        ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+        [ -r "$ovmf_code" ] && [ -r "$ovmf_vars" ] || die "$ovmf_code or $ovmf_vars missing: install ovmf (tools/install-deps.sh)"
+        image="$root/build/fpulab-usb.img"
+        [ -f "$image" ] || die "$image missing: run 'make usb' (or unset FPULAB_NO_BUILD)"
+        command -v mcopy >/dev/null 2>&1 || die "mtools not found: run tools/install-deps.sh"
+        # A reused VARS file can drop the disk from the boot order: fresh copy each run.
+        cp "$ovmf_vars" "$run/OVMF_VARS.fd"
+        cp --sparse=always "$image" "$run/disk.img"
+        printf '%s\n' "$args_line" | MTOOLS_SKIP_CHECK=1 mcopy -o -i "$run/disk.img@@1M" - ::/fpulab.cfg \
+            || die "cannot write fpulab.cfg into $run/disk.img"
+        MTOOLS_SKIP_CHECK=1 mdel -i "$run/disk.img@@1M" ::/fpulab-results.txt >/dev/null 2>&1 || true
+        qemu+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
+               -drive "if=pflash,format=raw,unit=1,file=$run/OVMF_VARS.fd"
+               -drive "if=none,id=stick,format=raw,file=$run/disk.img")
+        if [ "$boot" = efi ]; then
+            qemu+=(-device ide-hd,drive=stick,bus=ide.0,bootindex=0)  # q35: ICH9 AHCI port 0
+        else
+            qemu+=(-device qemu-xhci,id=xhci -device usb-storage,bus=xhci.0,drive=stick,bootindex=0)
+        fi
+        ;;
+    bios)
+        iso="$root/build/fpulab.iso"
+        [ -f "$iso" ] || die "$iso missing: run 'make iso' (or unset FPULAB_NO_BUILD)"
+        "$root/tools/make-args-disk.sh" "$run/args.img" "$args_line" || die "cannot make the args disk"
+        qemu+=(-drive "if=none,id=cd,media=cdrom,format=raw,readonly=on,file=$iso"
+               -device ide-cd,drive=cd,bus=ide.0,bootindex=0
+               -drive "if=none,id=args,format=raw,file=$run/args.img"
+               -device ide-hd,drive=args,bus=ide.1)
+        ;;
+esac
+
+say "run: $name (boot=$boot, timeout ${timeout_s}s), kernel args: $args_line"
+say "log: $log"
+printf '%q ' "${qemu[@]}" > "$run/qemu-command"
+echo >> "$run/qemu-command"
+
+start=$(date +%s.%N)
+# timeout runs QEMU in its own process group: on Ctrl-C or SIGTERM kill that
+# group ourselves, or QEMU would live on until its timeout.
+timeout -s KILL "$timeout_s" "${qemu[@]}" </dev/null 2>"$run/qemu-stderr" &
+qemu_pid=$!
+# shellcheck disable=SC2317  # called by the trap
+interrupted() {
+    kill -KILL -- "-$qemu_pid" 2>/dev/null || kill -KILL "$qemu_pid" 2>/dev/null || true
+    say "interrupted: QEMU killed; log so far in $log" 2>&4
+    exit 2
+}
+trap interrupted INT TERM HUP
+set +e
+# (the braces keep bash's "Killed" job message off stderr; fd 4 keeps it for the trap)
+{ wait "$qemu_pid"; qemu_rc=$?; } 4>&2 2>/dev/null
+set -e
+trap - INT TERM HUP
+elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+if [ -s "$run/qemu-stderr" ]; then
+    sed 's/^/run-qemu: qemu: /' "$run/qemu-stderr" >&2
+fi
+
+timed_out=0
+if [ "$qemu_rc" -eq 137 ] || [ "$qemu_rc" -eq 124 ]; then
+    timed_out=1
+    say "timeout: QEMU killed after ${timeout_s}s"
+elif [ "$qemu_rc" -eq 1 ] && [ ! -s "$log" ]; then
+    say "error: QEMU failed to start (exit 1, no serial output); command in $run/qemu-command"
+    exit 3
+elif [ $((qemu_rc % 2)) -eq 1 ]; then
+    say "QEMU exit $qemu_rc: kernel status $(((qemu_rc - 1) / 2)) via isa-debug-exit, after ${elapsed}s"
+else
+    say "QEMU exit $qemu_rc (not via isa-debug-exit: reset, triple fault or shutdown), after ${elapsed}s"
+fi
+
+if [ "$boot" != bios ] && [ -f "$run/disk.img" ]; then
+    if MTOOLS_SKIP_CHECK=1 mcopy -n -i "$run/disk.img@@1M" ::/fpulab-results.txt "$results" >/dev/null 2>&1; then
+        say "results file: $results"
+    else
+        rm -f "$results"
+    fi
+fi
+
+# ---- grade ----
+[ -f "$log" ] || : > "$log"
+if [ -x "$root/tools/fpulab-log" ]; then
+    set +e
+    "$root/tools/fpulab-log" "$log"
+    grade=$?
+    set -e
+    case "$grade" in 0|1|2) ;; *) say "error: tools/fpulab-log exited $grade"; exit 3 ;; esac
+else
+    say "warning: tools/fpulab-log missing: grading by the end marker only"
+    end=$(tr -d '\r' < "$log" | grep -a -o '^# fpulab-end status=[0-9]*$' | tail -n 1 || true)
+    case "$end" in
+        "# fpulab-end status=0") grade=0 ;;
+        "# fpulab-end status=1") grade=1 ;;
+        *) grade=2 ;;
+    esac
+fi
+if [ "$timed_out" -eq 1 ]; then
+    grade=2
+elif [ $((qemu_rc % 2)) -eq 1 ] && [ "$grade" -ne 2 ] && [ "$(((qemu_rc - 1) / 2))" -ne "$grade" ]; then
+    say "warning: kernel exit status $(((qemu_rc - 1) / 2)) disagrees with its log (graded $grade)"
+fi
+say "$name: exit $grade after ${elapsed}s"
+exit "$grade"
