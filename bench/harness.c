@@ -3,7 +3,6 @@
 #include "cpu_features.h"
 #include "memory.h"
 #include "test_runner.h"
-#include "arch/apic.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/json_writer.h"
@@ -26,12 +25,6 @@ static int64_t *samples, *raw_samples, *singles;
 static int use_counter;
 static unsigned last_count;
 static uint32_t counter_index;
-static uint32_t saved_lvt[5];
-static uint8_t saved_pic_master, saved_pic_slave;
-static const uint32_t quiesced_lvt_registers[5] = {
-	LAPIC_REGISTER_LVT_LINT0, LAPIC_REGISTER_LVT_LINT1, LAPIC_REGISTER_LVT_PERFORMANCE,
-	LAPIC_REGISTER_LVT_THERMAL, LAPIC_REGISTER_LVT_ERROR,
-};
 
 /* A counter is usable only if RDPMC works and it really counts: emulators accept the
    control MSR writes and count nothing. */
@@ -94,26 +87,8 @@ unsigned harness_sample_count(void)
 	return runner_args()->quick ? QUICK_SAMPLES : FULL_SAMPLES;
 }
 
-void harness_quiesce(void)
-{
-	if (apic_present())
-		for (unsigned i = 0; i < 5; i++) {
-			saved_lvt[i] = apic_read(quiesced_lvt_registers[i]);
-			apic_write(quiesced_lvt_registers[i], saved_lvt[i] | LVT_MASKED);
-		}
-	saved_pic_master = inb(0x21);
-	saved_pic_slave = inb(0xa1);
-	pic_mask_all();
-}
-
-void harness_restore(void)
-{
-	outb(0x21, saved_pic_master);
-	outb(0xa1, saved_pic_slave);
-	if (apic_present())
-		for (unsigned i = 0; i < 5; i++)
-			apic_write(quiesced_lvt_registers[i], saved_lvt[i]);
-}
+/* harness_quiesce and harness_restore belong to the platform: kernel/runner_platform.c
+   masks the APIC and PIC, the hosted build (host/) has nothing to mask. */
 
 int harness_measure(const struct bench_body *body, struct bench_arguments *arguments,
 		    unsigned count, struct bench_result *result)

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Runs the hosted build (build/host/fpulab-host, host/host.mk) and checks its output with
+# tools/fpulab-log against docs/output.md: a quick run is a complete log with status 0,
+# only= limits the run, a bad argument is a `not ok` with exit status 1, a fault or a
+# hang inside a test ends that test only, and the hosted objects keep rule 3.
+# Prints TAP 14; exits 1 if a test fails. Reached through build/host/test_fpulab-host.
+set -uo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
+
+binary=build/host/fpulab-host
+reader=tools/fpulab-log
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+count=0 failures=0
+result() {   # result NAME PROBLEMS: ok when PROBLEMS is empty
+	count=$((count + 1))
+	if [ -z "$2" ]; then
+		echo "ok $count - host/$1"
+	else
+		echo "not ok $count - host/$1 # $(printf '%s' "$2" | head -n 1)"
+		printf '%s\n' "$2" | sed 's/^/# /'
+		failures=$((failures + 1))
+	fi
+}
+
+# run NAME ARGUMENTS...: the log in $work/NAME.log, its exit status in $status, the
+# reader's exit status in $reader_status and its summary in $work/NAME.summary.
+run() {
+	local name=$1; shift
+	timeout 300 "$binary" "$@" >"$work/$name.log" 2>"$work/$name.stderr"
+	status=$?
+	"$reader" "$work/$name.log" >"$work/$name.summary" 2>&1
+	reader_status=$?
+}
+
+# names LOG: the test point names, one a line.
+names() {
+	sed -nE 's/^(not )?ok [0-9]+ - ([^ ]+).*/\2/p' "$1"
+}
+
+echo "TAP version 14"
+
+if [ ! -x "$binary" ]; then
+	result binary-built "$binary is missing: run make host"
+	echo "1..$count"
+	exit 1
+fi
+result binary-built ""
+
+# A quick run: complete, valid, status 0, exit status 0.
+run quick quick
+problems=""
+[ "$status" -eq 0 ] || problems+="exit status $status, expected 0"$'\n'
+[ "$reader_status" -eq 0 ] || problems+="fpulab-log exit status $reader_status: $(cat "$work/quick.summary")"$'\n'
+head -n 1 "$work/quick.log" | grep -qx 'TAP version 14' || problems+="first line is not TAP version 14"$'\n'
+grep -q '^# fpulab {.*"boot":"host","args":"quick"}$' "$work/quick.log" ||
+	problems+="no fpulab record with \"boot\":\"host\" and the arguments"$'\n'
+grep -q '^# cpu {' "$work/quick.log" || problems+="no cpu record"$'\n'
+grep -q '^# bench {.*"name":"xsave/xgetbv0"' "$work/quick.log" || problems+="no xsave/xgetbv0 bench record"$'\n'
+[ "$(tail -n 1 "$work/quick.log")" = "# fpulab-end status=0" ] || problems+="last line: $(tail -n 1 "$work/quick.log")"$'\n'
+[ -s "$work/quick.stderr" ] && problems+="stderr: $(head -n 3 "$work/quick.stderr")"$'\n'
+result "quick-run-complete-with-status-0 ($(grep -c '^ok ' "$work/quick.log") ok, $(grep -c '^# bench ' "$work/quick.log") bench records)" "$problems"
+
+# only=GLOB limits the run to matching tests.
+run only quick 'only=harness/*'
+problems=""
+[ "$status" -eq 0 ] || problems+="exit status $status, expected 0"$'\n'
+[ "$reader_status" -eq 0 ] || problems+="fpulab-log exit status $reader_status"$'\n'
+[ -n "$(names "$work/only.log")" ] || problems+="no test points"$'\n'
+outside=$(names "$work/only.log" | grep -v '^harness/' | head -n 3 | tr '\n' ' ')
+[ -z "$outside" ] || problems+="tests outside harness/*: $outside"$'\n'
+names "$work/only.log" | grep -qx 'harness/calibration/add' || problems+="harness/calibration/add did not run"$'\n'
+result only-glob-limits-the-run "$problems"
+
+# An unknown argument: a `not ok args/...` first, the run goes on, exit status 1.
+run bad quick 'only=harness/exact/1' no-such-argument
+problems=""
+[ "$status" -eq 1 ] || problems+="exit status $status, expected 1"$'\n'
+[ "$reader_status" -eq 1 ] || problems+="fpulab-log exit status $reader_status, expected 1"$'\n'
+grep -q '^not ok 1 - args/no-such-argument # unknown argument' "$work/bad.log" ||
+	problems+="no 'not ok 1 - args/no-such-argument # unknown argument...' line"$'\n'
+grep -q '^ok 2 - harness/exact/1$' "$work/bad.log" || problems+="the run did not go on"$'\n'
+[ "$(tail -n 1 "$work/bad.log")" = "# fpulab-end status=1" ] || problems+="last line: $(tail -n 1 "$work/bad.log")"$'\n'
+result unknown-argument-is-not-ok-and-exit-1 "$problems"
+
+# Faults and a hang inside tests end those tests with a dump; the run goes on to its end.
+run selftests 'selftest=ud,gp,pf,hang' 'only=selftest/*'
+problems=""
+[ "$status" -eq 1 ] || problems+="exit status $status, expected 1"$'\n'
+[ "$reader_status" -eq 1 ] || problems+="fpulab-log exit status $reader_status, expected 1: $(cat "$work/selftests.summary")"$'\n'
+for expected in 'selftest/ud # unexpected exception #UD' 'selftest/gp # unexpected exception #GP' \
+		'selftest/pf # unexpected exception #PF' 'selftest/hang # timeout: no return within 3000 ms'; do
+	grep -E '^not ok [0-9]+ - ' "$work/selftests.log" | grep -qF -- "- $expected" ||
+		problems+="no 'not ok N - $expected' line"$'\n'
+done
+[ "$(grep -cE '^  vector: (6|13|14|2)$' "$work/selftests.log")" -eq 4 ] ||
+	problems+="expected four dumps with vectors 6, 13, 14 and 2"$'\n'
+grep -qE '^  cr2: "0x0*[1-9a-f][0-9a-f]*"$' "$work/selftests.log" || problems+="the #PF dump has no fault address in cr2"$'\n'
+[ "$(tail -n 2 "$work/selftests.log" | tr '\n' ' ')" = "1..4 # fpulab-end status=1 " ] ||
+	problems+="the run did not end with 1..4 and status 1"$'\n'
+result faults-and-hangs-end-only-their-test "$problems"
+
+# Rule 3 for the hosted objects, and no implicit calls into libc's vectorised string code.
+c_objects=()
+while IFS= read -r object; do c_objects+=("$object"); done \
+	< <(find build/host/obj -name '*.o' | sort | while read -r object; do
+		source=${object#build/host/obj/}; [ -f "${source%.o}.c" ] && echo "$object"; done)
+problems=""
+report=$(tools/check-no-vector.sh "${c_objects[@]}" 2>&1) || problems=$(echo "$report" | head -n 3)
+[ "${#c_objects[@]}" -gt 20 ] || problems+="only ${#c_objects[@]} C objects in build/host/obj"
+result "hosted-c-objects-use-no-vector-registers (${#c_objects[@]} objects)" "$problems"
+libc_string=$(nm -u "${c_objects[@]}" 2>/dev/null |
+	grep -owE 'mem(cpy|move|set|cmp)|str(len|cmp|ncmp|chr)' | sort -u | tr '\n' ' ')
+result hosted-c-objects-call-no-libc-string-functions "${libc_string:+calls libc: $libc_string}"
+
+echo "1..$count"
+[ "$failures" -eq 0 ]
