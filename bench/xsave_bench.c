@@ -42,24 +42,6 @@ static const struct save_instruction save_instructions[] = {
 	{ "xsaves", BODY(bench_xsaves_from_area2, SAVE_UNROLL), BODY(bench_xsaves_from_area, SAVE_UNROLL), 1, 0 },
 };
 
-/* The reason an instruction cannot be measured here, or NULL. */
-static const char *missing_feature(const char *instruction)
-{
-	const struct cpu_features *cpu = cpu_features();
-
-	if (instruction[0] == 'f')
-		return cpu->has.fxsr ? 0 : "CPUID.1:EDX.FXSR[24]=0";
-	if (!cpu->has.xsave)
-		return "CPUID.1:ECX.XSAVE[26]=0";
-	if (!strcmp(instruction, "xsaveopt") && !cpu->has.xsaveopt)
-		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEOPT[0]=0";
-	if (!strcmp(instruction, "xsavec") && !cpu->has.xsavec)
-		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEC[1]=0";
-	if ((!strcmp(instruction, "xsaves") || !strcmp(instruction, "xrstors")) && !cpu->has.xsaves)
-		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVES[3]=0";
-	return 0;
-}
-
 static int emit(struct test_result *result, const char *name, const struct bench_body *body,
 		struct bench_arguments *arguments, const char *set, const char *state)
 {
@@ -87,7 +69,7 @@ static void bench_saves(struct test_result *result, const struct save_instructio
 	struct component_set sets[XSAVE_MAX_SETS];
 	unsigned count = xsave_component_sets(sets);
 	uint8_t *area = xsave_area_alloc(), *area2 = xsave_area_alloc();
-	const char *missing = missing_feature(instruction->name);
+	const char *missing = xsave_instruction_missing(instruction->name);
 	char name[96];
 
 	if (missing)
@@ -139,7 +121,7 @@ static void bench_restores(struct test_result *result, const char *instruction,
 	struct component_set sets[XSAVE_MAX_SETS];
 	unsigned count = xsave_component_sets(sets);
 	uint8_t *area = xsave_area_alloc();
-	const char *missing = missing_feature(instruction);
+	const char *missing = xsave_instruction_missing(instruction);
 	char name[96];
 
 	if (missing)

@@ -103,3 +103,20 @@ const char *xsave_compacted_defect(void)
 			      vector, (unsigned long long)mask);
 	return reason[0] ? reason : 0;
 }
+
+const char *xsave_instruction_missing(const char *instruction)
+{
+	const struct cpu_features *cpu = cpu_features();
+
+	if (instruction[0] == 'f')
+		return cpu->has.fxsr ? 0 : "CPUID.1:EDX.FXSR[24]=0";
+	if (!cpu->has.xsave)
+		return "CPUID.1:ECX.XSAVE[26]=0";
+	if (!strcmp(instruction, "xsaveopt") && !cpu->has.xsaveopt)
+		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEOPT[0]=0";
+	if (!strcmp(instruction, "xsavec") && !cpu->has.xsavec)
+		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEC[1]=0";
+	if ((starts_with(instruction, "xsaves") || starts_with(instruction, "xrstors")) && !cpu->has.xsaves)
+		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVES[3]=0";
+	return 0;
+}

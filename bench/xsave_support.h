@@ -27,6 +27,9 @@ void xsave_area_with_patterns(uint8_t *area, uint64_t mask, uint8_t seed, int co
 /* area := a header that marks every component init (registers load their init values). */
 void xsave_area_all_init(uint8_t *area, uint64_t mask, int compacted);
 struct xsave_header *xsave_header_of(uint8_t *area);
+/* Why this CPU cannot execute instruction ("fxsave", "xsaveopt", "xrstors", ...):
+   the CPUID bit that is clear, or NULL when it can. */
+const char *xsave_instruction_missing(const char *instruction);
 /* NULL when this CPU restores its own XSAVEC output; else why it cannot (Bochs 2.7
    raises #GP: docs/platforms.md). Compacted-format tests and states SKIP with it. */
 const char *xsave_compacted_defect(void);

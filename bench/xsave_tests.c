@@ -27,23 +27,6 @@ static const struct save_restore_pair pairs[] = {
 	{ "xsaves", "xrstor", xsaves_safe, xrstor_safe, 1, 0 },
 };
 
-static const char *unsupported(const char *instruction)
-{
-	const struct cpu_features *cpu = cpu_features();
-
-	if (instruction[0] == 'f')
-		return cpu->has.fxsr ? 0 : "no FXSR";
-	if (!cpu->has.xsave)
-		return "CPUID.1:ECX.XSAVE[26]=0";
-	if (!strcmp(instruction, "xsaveopt") && !cpu->has.xsaveopt)
-		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEOPT[0]=0";
-	if (!strcmp(instruction, "xsavec") && !cpu->has.xsavec)
-		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEC[1]=0";
-	if (starts_with(instruction, "xsaves") || starts_with(instruction, "xrstors"))
-		return cpu->has.xsaves ? 0 : "CPUID.(EAX=0DH,ECX=1):EAX.XSAVES[3]=0";
-	return 0;
-}
-
 /* Which register of a component a byte offset falls in, for the failure message. */
 static unsigned register_of(unsigned component, long byte)
 {
@@ -65,13 +48,15 @@ static int check(struct test_result *result, int vector, const char *what)
 
 static void round_trip(struct test_result *result, const struct save_restore_pair *pair)
 {
-	const char *missing = unsupported(pair->save) ? unsupported(pair->save) : unsupported(pair->restore);
+	const char *missing = xsave_instruction_missing(pair->save);
 	uint64_t mask = pair->legacy ? 0x3 : xsave_user_mask();
 	xsave_instruction load = pair->legacy ? fxrstor_safe : xrstor_safe;
 	xsave_instruction store = pair->legacy ? fxsave_safe : xsave_safe;
 	uint8_t *patterns = xsave_area_alloc(), *scramble = xsave_area_alloc();
 	uint8_t *saved = xsave_area_alloc(), *after = xsave_area_alloc();
 
+	if (!missing)
+		missing = xsave_instruction_missing(pair->restore);
 	if (missing)
 		return test_skip(result, "%s", missing);
 	if (pair->compacted && xsave_compacted_defect())
@@ -121,7 +106,7 @@ void xsave_test_xstate_bv_matches_xinuse(struct test_result *result)
 	xsave_area_with_patterns(patterns, mask, 3, 0);
 	xsave_area_all_init(init, mask, 0);
 	for (unsigned i = 0; i < 3; i++) {
-		if (unsupported(names[i]))
+		if (xsave_instruction_missing(names[i]))
 			continue;
 		for (unsigned round = 0; round < 2; round++) {
 			if (check(result, xrstor_safe(round ? init : patterns, mask), "XRSTOR"))
@@ -151,8 +136,8 @@ void xsave_test_compacted_layout(struct test_result *result)
 	uint64_t mask = xsave_user_mask();
 	uint8_t *patterns = xsave_area_alloc(), *area = xsave_area_alloc();
 
-	if (unsupported("xsavec"))
-		return test_skip(result, "%s", unsupported("xsavec"));
+	if (xsave_instruction_missing("xsavec"))
+		return test_skip(result, "%s", xsave_instruction_missing("xsavec"));
 	if (xsave_compacted_defect())
 		return test_skip(result, "%s", xsave_compacted_defect());
 	xsave_area_with_patterns(patterns, mask, 4, 0);
