@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--boot efi|bios|usb]
+usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--boot efi|bios|usb|shell]
                      [--timeout S] [--name NAME] [-- KERNEL ARGS...]
 
 Builds fpulab (tools/install-deps.sh, make -s all; both skipped when
@@ -17,6 +17,8 @@ grades the serial log with tools/fpulab-log.
   --cpu MODEL       QEMU -cpu model; default: host (kvm), max (tcg)
   --boot efi        OVMF + build/fpulab-usb.img as a SATA (AHCI) disk (default)
   --boot usb        OVMF + build/fpulab-usb.img as a USB stick on qemu-xhci
+  --boot shell      OVMF's EFI shell starts \fpulab.efi from startup.nsh: the
+                    kernel arguments arrive as EFI load options (adds ~5 s)
   --boot bios       SeaBIOS + build/fpulab.iso (GRUB, multiboot2) as a CD-ROM,
                     kernel arguments on a small args disk
   --timeout S       kill QEMU after S seconds (default 600)
@@ -68,7 +70,7 @@ while [ "$#" -gt 0 ]; do
 done
 
 case "$accel" in ""|kvm|tcg) ;; *) die "--accel must be kvm or tcg, not '$accel'" ;; esac
-case "$boot" in efi|bios|usb) ;; *) die "--boot must be efi, bios or usb, not '$boot'" ;; esac
+case "$boot" in efi|bios|usb|shell) ;; *) die "--boot must be efi, bios, usb or shell, not '$boot'" ;; esac
 [[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds, not '$timeout_s'"
 if [ -n "$name" ] && ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
     die "--name may hold letters, digits, '.', '_' and '-' only (and not start with '.' or '-'): '$name'"
@@ -164,7 +166,7 @@ qemu=(qemu-system-x86_64
     -serial chardev:com1)
 
 case "$boot" in
-    efi|usb)
+    efi|usb|shell)
         ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
         ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
         [ -r "$ovmf_code" ] && [ -r "$ovmf_vars" ] || die "$ovmf_code or $ovmf_vars missing: install ovmf (tools/install-deps.sh)"
@@ -177,11 +179,24 @@ case "$boot" in
         printf '%s\n' "$args_line" | MTOOLS_SKIP_CHECK=1 mcopy -o -i "$run/disk.img@@1M" - ::/fpulab.cfg \
             || die "cannot write fpulab.cfg into $run/disk.img"
         MTOOLS_SKIP_CHECK=1 mdel -i "$run/disk.img@@1M" ::/fpulab-results.txt >/dev/null 2>&1 || true
+        if [ "$boot" = shell ]; then
+            # No removable-media loader: OVMF falls back to its shell, which runs
+            # startup.nsh; fpulab.cfg is emptied so the arguments can only come as
+            # load options.
+            MTOOLS_SKIP_CHECK=1 mmove -i "$run/disk.img@@1M" ::/EFI/BOOT/BOOTX64.EFI ::/fpulab.efi \
+                || die "cannot move the EFI application in $run/disk.img"
+            printf '\n' | MTOOLS_SKIP_CHECK=1 mcopy -o -i "$run/disk.img@@1M" - ::/fpulab.cfg
+            printf 'fs0:\r\nfpulab.efi %s\r\n' "$args_line" \
+                | MTOOLS_SKIP_CHECK=1 mcopy -o -i "$run/disk.img@@1M" - ::/startup.nsh \
+                || die "cannot write startup.nsh into $run/disk.img"
+        fi
         qemu+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf_code"
                -drive "if=pflash,format=raw,unit=1,file=$run/OVMF_VARS.fd"
                -drive "if=none,id=stick,format=raw,file=$run/disk.img")
         if [ "$boot" = efi ]; then
             qemu+=(-device ide-hd,drive=stick,bus=ide.0,bootindex=0)  # q35: ICH9 AHCI port 0
+        elif [ "$boot" = shell ]; then
+            qemu+=(-device ide-hd,drive=stick,bus=ide.0)  # no bootindex: the shell stays in the boot order
         else
             qemu+=(-device qemu-xhci,id=xhci -device usb-storage,bus=xhci.0,drive=stick,bootindex=0)
         fi

@@ -160,6 +160,8 @@ static int load_options_to_text(void)
 		    (options[end - 3] | 0x20) == 'e' && options[end - 4] == '.')
 			start = end;
 	}
+	while (start < count && options[start] == ' ')
+		start++;
 	for (UINTN i = start; i < count && options[i] && used + 1 < sizeof command_line; i++)
 		command_line[used++] = (char)options[i];
 	command_line[used] = 0;

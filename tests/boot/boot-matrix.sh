@@ -62,6 +62,12 @@ fi
 if boot qemu-bios-max 0 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- quick; then
 	check qemu-bios-max multiboot2-boot log_has qemu-bios-max '"boot":"multiboot2"'
 fi
+if boot qemu-shell-load-options 0 ./run-qemu.sh --accel tcg --boot shell --cpu max --timeout 300 -- \
+	quick 'only=cpu/*,kernel/memory'; then
+	check qemu-shell-load-options arguments-from-load-options log_has qemu-shell-load-options \
+		'"args":"quick only=cpu/\*,kernel/memory exit=qemu"'
+	check qemu-shell-load-options only-selected-ran log_has qemu-shell-load-options '^1\.\.2$'
+fi
 boot qemu-usb-max 0 ./run-qemu.sh --accel tcg --boot usb --cpu max --timeout 300 -- quick 'only=cpu/*,kernel/*'
 if boot qemu-bios-qemu64 0 ./run-qemu.sh --accel tcg --boot bios --cpu qemu64 --timeout 300 -- quick; then
 	check qemu-bios-qemu64 xsave-skips-with-reason log_has qemu-bios-qemu64 '^ok [0-9]+ - kernel/xsave-enabled # SKIP .*XSAVE'
