@@ -62,6 +62,22 @@ static void parse_exit(struct kernel_args *args, const char *word, size_t word_l
 	add_error(args, word, word_length, "exit= takes qemu, bochs, halt or firmware");
 }
 
+static void parse_backend(struct kernel_args *args, const char *word, size_t word_length,
+			  const char *value, size_t length)
+{
+	static const struct { const char *name; enum lab_backend_choice backend; } backends[] = {
+		{ "sim", LAB_BACKEND_SIMULATED }, { "hosted", LAB_BACKEND_HOSTED },
+		{ "metal", LAB_BACKEND_METAL }, { "all", LAB_BACKEND_ALL },
+	};
+	for (unsigned i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+		if (value_is(value, length, backends[i].name)) {
+			args->lab_backend = backends[i].backend;
+			return;
+		}
+	}
+	add_error(args, word, word_length, "backend= takes sim, hosted, metal or all");
+}
+
 static void parse_word(struct kernel_args *args, const char *word, size_t length)
 {
 	const char *equals = word;
@@ -90,10 +106,13 @@ static void parse_word(struct kernel_args *args, const char *word, size_t length
 			add_error(args, word, length, "selftest= takes NAME[,NAME...]");
 	} else if (value && value_is(word, key_length, "exit")) {
 		parse_exit(args, word, length, value, value_length);
+	} else if (value && value_is(word, key_length, "backend")) {
+		parse_backend(args, word, length, value, value_length);
 	} else if (value && (value_is(word, key_length, "quick") || value_is(word, key_length, "raw"))) {
 		add_error(args, word, length, "this argument takes no value");
 	} else if (!value && (value_is(word, key_length, "only") || value_is(word, key_length, "skip") ||
-			      value_is(word, key_length, "selftest") || value_is(word, key_length, "exit"))) {
+			      value_is(word, key_length, "selftest") || value_is(word, key_length, "exit") ||
+			      value_is(word, key_length, "backend"))) {
 		add_error(args, word, length, "this argument needs =VALUE");
 	} else {
 		add_error(args, word, length, "unknown argument");

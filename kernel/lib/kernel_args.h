@@ -16,6 +16,14 @@ enum exit_method {
 	EXIT_FIRMWARE,  /* return to the firmware at once (EFI) */
 };
 
+/* Which backend the policy lab drives (docs/lab.md); all of them by default. */
+enum lab_backend_choice {
+	LAB_BACKEND_ALL,
+	LAB_BACKEND_SIMULATED,  /* backend=sim */
+	LAB_BACKEND_HOSTED,     /* backend=hosted */
+	LAB_BACKEND_METAL,      /* backend=metal */
+};
+
 struct argument_error {
 	char word[ARGS_WORD_SIZE];   /* the offending word, cut to fit */
 	char reason[96];
@@ -31,6 +39,7 @@ struct kernel_args {
 	int quick;
 	int raw;
 	enum exit_method exit_method;
+	enum lab_backend_choice lab_backend;
 	struct argument_error errors[ARGS_MAX_ERRORS];
 	unsigned error_count;
 };

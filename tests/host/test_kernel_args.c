@@ -39,6 +39,11 @@ int main(void)
 	CHECK("args/bad-exit-keeps-default", args.exit_method == EXIT_DEFAULT);
 	CHECK_STRING("args/missing-value", args.errors[5].reason, "this argument needs =VALUE");
 
+	kernel_args_parse("backend=sim", &args);
+	CHECK("args/backend-sim", args.error_count == 0 && args.lab_backend == LAB_BACKEND_SIMULATED);
+	kernel_args_parse("backend=quantum", &args);
+	CHECK("args/backend-unknown", args.error_count == 1 && args.lab_backend == LAB_BACKEND_ALL);
+
 	kernel_args_parse("a b c d e f g h i j k", &args);
 	CHECK("args/error-list-bounded", args.error_count == ARGS_MAX_ERRORS);
 	kernel_args_parse("only=0123456789012345678901234567890123456789012345678901234567890123456789", &args);
