@@ -28,10 +28,10 @@ EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS
 NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ibench/
 
 # Portable code, compiled unchanged for the host unit tests (rule 5).
-PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c)
+PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard lab/*.c)
 
 KERNEL_C   := $(filter-out kernel/lib/%,$(wildcard kernel/*.c kernel/*/*.c)) \
-	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC)
+	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC) lab/tests/lab_tests.c
 KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm bench/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o,$(KERNEL_ASM))
 
@@ -95,7 +95,7 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(HOST)/%,$(wildcard tests/host/test_*.
 
 host: $(HOST_TESTS)
 
-$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h)
+$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h lab/*.h lab/tests/*.c tests/host/*_stub.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
 

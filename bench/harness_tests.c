@@ -53,17 +53,23 @@ void test_calibration_imul(struct test_result *result)
 
 /* Deterministic platform: a one-instruction body reads the same, non-zero, cost in
    (nearly) every sample, and so do its raw windows. A coarse clock that does not move
-   at all (QEMU's TCG reads the host clock in steps) reads 0 and is not deterministic. */
+   at all (QEMU's TCG reads the host clock in steps) reads 0 and is not deterministic.
+   Up to three tries: a watchdog NMI may land in a window; a real CPU never shows zero
+   spread over 101 samples. */
 static int platform_is_deterministic(void)
 {
 	const struct bench_body one = BODY(bench_exact_1, EXACT_UNROLL);
 	struct bench_arguments arguments = { 0 };
 	struct bench_result measured;
 
-	if (harness_measure(&one, &arguments, 101, &measured) != 0)
-		return 0;
-	return measured.clock[0] == 't' && measured.single_p5 == measured.single_p95 &&
-	       measured.stats.p5 == measured.stats.p95 && measured.stats.p50 > 0;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (harness_measure(&one, &arguments, 101, &measured) != 0)
+			return 0;
+		if (measured.clock[0] == 't' && measured.single_p5 == measured.single_p95 &&
+		    measured.stats.p5 == measured.stats.p95 && measured.stats.p50 > 0)
+			return 1;
+	}
+	return 0;
 }
 
 static void run_exact(struct test_result *result, const char *name, const struct bench_body *body,

@@ -2,6 +2,7 @@
    kernel's order (kernel/test_table.c). Left out: everything needing ring 0 (CR0.TS,
    XSETBV, XSAVES/XRSTORS, MSRs, the APIC watchdog, the kernel's own checks). */
 #include "test_runner.h"
+#include "lab/lab_tests.h"
 
 void test_cpu_features(struct test_result *result);
 void test_calibration_add(struct test_result *result);
@@ -55,6 +56,7 @@ const struct test test_table[] = {
 	{ "xsave/bench/fxrstor", bench_test_fxrstor, 0, 0 },
 	{ "xsave/bench/xrstor", bench_test_xrstor, 0, 0 },
 	{ "xsave/bench/xgetbv", host_bench_test_xgetbv, 0, 0 },
+	LAB_TEST_TABLE_ENTRIES
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

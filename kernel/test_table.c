@@ -1,6 +1,7 @@
 /* Every test fpulab can run, in run order. Select with only=GLOB, skip=GLOB;
    selftests run only when named by selftest=NAME. */
 #include "test_runner.h"
+#include "lab/lab_tests.h"
 
 void test_cpu_features(struct test_result *result);
 void test_interrupts_masked(struct test_result *result);
@@ -84,6 +85,7 @@ const struct test test_table[] = {
 	{ "xsave/bench/xrstors", bench_test_xrstors, 0, 0 },
 	{ "xsave/bench/control", bench_test_control, 0, 0 },
 	{ "claim/c2", claim_test_c2, 0, 0 },
+	LAB_TEST_TABLE_ENTRIES
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

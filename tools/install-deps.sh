@@ -28,7 +28,7 @@ PACKAGES=(
     gcc make binutils gnu-efi nasm
     grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
     qemu-system-x86 ovmf bochs bochsbios vgabios
-    coreutils util-linux findutils grep sed
+    coreutils util-linux findutils grep sed jq
 )
 
 check_only=0

@@ -114,5 +114,18 @@ libc_string=$(nm -u "${c_objects[@]}" 2>/dev/null |
 	grep -owE 'mem(cpy|move|set|cmp)|str(len|cmp|ncmp|chr)' | sort -u | tr '\n' ' ')
 result hosted-c-objects-call-no-libc-string-functions "${libc_string:+calls libc: $libc_string}"
 
+# The policy lab on the simulated backend, and its Markdown table.
+problems=""
+build/host/fpulab-host quick 'only=lab/*' backend=sim > "$work/lab.log" 2>&1 || problems+="exit status $?"$'\n'
+tools/fpulab-log "$work/lab.log" > "$work/lab.summary" 2>&1 || problems+="fpulab-log: $(cat "$work/lab.summary")"$'\n'
+[ "$(grep -c '^# lab {' "$work/lab.log")" -ge 72 ] || problems+="fewer than 9 x 8 lab records"$'\n'
+grep '^# claim {"schema":1,"id":"C1",' "$work/lab.log" | grep -q '"verdict":"reproduced"' || problems+="C1 not reproduced"$'\n'
+[ "$(grep -cE '^ok [0-9]+ - lab/mutant/' "$work/lab.log")" -ge 5 ] || problems+="fewer than five mutants caught"$'\n'
+result lab-simulated-backend-runs-cleanly "$problems"
+problems=""
+tools/lab-table "$work/lab.log" > "$work/lab.md" 2>&1 || problems+="lab-table exit $?: $(head -n 2 "$work/lab.md")"$'\n'
+[ "$(grep -cE '^\| [a-z0-9+-]+ \| ' "$work/lab.md")" -ge 10 ] || problems+="the Markdown table has fewer than 10 rows"$'\n'
+result lab-table-renders-markdown "$problems"
+
 echo "1..$count"
 [ "$failures" -eq 0 ]

@@ -1,0 +1,46 @@
+/* The policy lab's tests (lab/tests/lab_tests.c) for a runner's test table
+   (kernel/test_table.c, host/host_test_table.c); docs/lab.md lists the names. */
+#ifndef FPULAB_LAB_TESTS_H
+#define FPULAB_LAB_TESTS_H
+
+struct test_result;
+
+void lab_test_scenario_format(struct test_result *result);
+void lab_test_scenarios(struct test_result *result);
+void lab_test_claim_c1(struct test_result *result);
+void lab_test_claim_c3(struct test_result *result);
+void lab_test_claim_c4(struct test_result *result);
+void lab_test_claim_c5(struct test_result *result);
+void lab_test_claim_c6(struct test_result *result);
+void lab_test_fpulab_policy_is_best(struct test_result *result);
+void lab_test_mutant_restore_skipped(struct test_result *result);
+void lab_test_mutant_save_skipped(struct test_result *result);
+void lab_test_mutant_kfpu_keeps_owner(struct test_result *result);
+void lab_test_mutant_xfd_after_xrstor(struct test_result *result);
+void lab_test_mutant_no_last_cpu_check(struct test_result *result);
+void lab_test_mutant_signal_frame_from_stale_registers(struct test_result *result);
+void lab_test_mutant_fpulab_kfpu_keeps_owner(struct test_result *result);
+void lab_test_table(struct test_result *result);
+
+/* For a test table: its entries, in run order; lab/table prints the configuration x
+   scenario table as "# " lines and goes last. */
+#define LAB_TEST_TABLE_ENTRIES                                                                       \
+	{ "lab/scenario-format", lab_test_scenario_format, 0, 0 },                                   \
+	{ "lab/scenarios", lab_test_scenarios, 0, 0 },                                               \
+	{ "lab/claim/c1", lab_test_claim_c1, 0, 0 },                                                 \
+	{ "lab/claim/c3", lab_test_claim_c3, 0, 0 },                                                 \
+	{ "lab/claim/c4", lab_test_claim_c4, 0, 0 },                                                 \
+	{ "lab/claim/c5", lab_test_claim_c5, 0, 0 },                                                 \
+	{ "lab/claim/c6", lab_test_claim_c6, 0, 0 },                                                 \
+	{ "lab/fpulab-policy-is-best", lab_test_fpulab_policy_is_best, 0, 0 },                       \
+	{ "lab/mutant/restore-skipped", lab_test_mutant_restore_skipped, 0, 0 },                     \
+	{ "lab/mutant/save-skipped", lab_test_mutant_save_skipped, 0, 0 },                           \
+	{ "lab/mutant/kfpu-keeps-owner", lab_test_mutant_kfpu_keeps_owner, 0, 0 },                   \
+	{ "lab/mutant/xfd-after-xrstor", lab_test_mutant_xfd_after_xrstor, 0, 0 },                   \
+	{ "lab/mutant/no-last-cpu-check", lab_test_mutant_no_last_cpu_check, 0, 0 },                 \
+	{ "lab/mutant/signal-frame-from-stale-registers",                                            \
+	  lab_test_mutant_signal_frame_from_stale_registers, 0, 0 },                                 \
+	{ "lab/mutant/fpulab-kfpu-keeps-owner", lab_test_mutant_fpulab_kfpu_keeps_owner, 0, 0 },         \
+	{ "lab/table", lab_test_table, 0, 0 },
+
+#endif

@@ -1,0 +1,107 @@
+/* fpulab's own policy (docs/lab.md "fpulab's policy"): save on displacement, restore on
+   demand, one owner table for host and guest.
+   - A switch does nothing, except that a CPU going idle writes its stale owner back
+     (the owner stays valid). The registers keep their owner; a context whose state
+     may be newer in the registers than in its buffer is marked stale and saved only
+     when something else is about to overwrite the registers (a restore, kernel FP
+     code), when the CPU goes idle, or when it must run on another CPU (saved there
+     through an IPI).
+   - kernel_fpu_begin saves a stale owner and invalidates the owner; kernel_fpu_end
+     does nothing.
+   - Return to user space (host or guest) restores only if the registers are not
+     valid for the context. Exception: the VMM returning to user space while the
+     registers hold its own vCPU's guest state: CR0.TS is set instead of swapping;
+     the VMM may read that state anyway (KVM_GET_XSAVE), so a LazyFP-style speculative
+     read leaks nothing it could not read. Its first FP instruction traps (#NM).
+   - KVM_RUN only repoints the thread's state at the guest buffer (a remap, seed 000);
+     VM entry loads the guest only if the registers are not valid for it, exits do
+     nothing, returning to the VMM repoints back.
+   - IA32_XFD is written before XRSTOR and follows the loaded state; guest XFD writes
+     pass through, #NM is intercepted (Linux 5.17's scheme). */
+#include "lab/lab.h"
+
+static unsigned state_of(struct lab_machine *m, unsigned dom, unsigned ctx)
+{
+	return dom ? ctx : m->thread_state[ctx];
+}
+
+static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
+{
+	(void)prev;
+	/* Going idle: write a stale owner back (off the critical path), but keep it
+	   valid; the owner's next run here restores nothing, a run elsewhere needs no IPI. */
+	if (!dom && next != LAB_NONE && m->scenario->context[next].kind == LAB_IDLE)
+		lab_save_owner_if_stale(m, dom, cpu);
+}
+
+static void fpulab_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
+{
+	lab_clear_ts(m, lab_phys(m, dom, cpu));
+	lab_save_owner_if_stale(m, dom, cpu);
+	if (!(m->config->mutation & LAB_MUT_KFPU_KEEPS_OWNER))
+		lab_invalidate(m, dom, cpu);
+}
+
+static void fpulab_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
+{
+	(void)m; (void)dom; (void)cpu;
+}
+
+static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
+{
+	unsigned s = state_of(m, dom, ctx);
+
+	if (!lab_valid(m, dom, cpu, s) && !dom && ctx == m->vmm && s == ctx && m->guest != LAB_NONE &&
+	    lab_valid(m, 0, cpu, m->guest)) {
+		lab_set_ts(m, cpu);
+		m->flags[s] |= LAB_CTX_NEED_LOAD;
+		return;
+	}
+	lab_load(m, dom, cpu, s);
+	if (!dom)
+		lab_clear_ts(m, cpu);
+	m->flags[s] |= LAB_CTX_STALE;
+}
+
+static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
+{
+	unsigned s = state_of(m, dom, ctx);
+	if (xfd_err)
+		return lab_xfd_nm(m, dom, cpu, ctx, xfd_err);
+	lab_load(m, dom, cpu, s);
+	lab_clear_ts(m, lab_phys(m, dom, cpu));
+	m->flags[s] |= LAB_CTX_STALE;
+}
+
+const struct lab_host_ops lab_host_fpulab = {
+	.name = "fpulab", .switch_to = fpulab_switch, .kfpu_begin = fpulab_kfpu_begin,
+	.kfpu_end = fpulab_kfpu_end, .return_user = fpulab_return_user, .nm = fpulab_nm,
+};
+
+static void fpulab_run_enter(struct lab_machine *m, unsigned cpu)
+{
+	(void)cpu;
+	m->thread_state[m->vmm] = m->guest;
+}
+
+static void fpulab_entry(struct lab_machine *m, unsigned cpu)
+{
+	lab_load(m, 0, cpu, m->guest);
+	m->flags[m->guest] |= LAB_CTX_STALE;
+}
+
+static void fpulab_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
+{
+	(void)m; (void)cpu; (void)reason;
+}
+
+static void fpulab_run_return(struct lab_machine *m, unsigned cpu)
+{
+	(void)cpu;
+	m->thread_state[m->vmm] = m->vmm;
+}
+
+const struct lab_hv_ops lab_hv_fpulab = {
+	.name = "fpulab", .run_enter = fpulab_run_enter, .entry = fpulab_entry, .exit = fpulab_exit,
+	.run_return = fpulab_run_return, .xfd_passthrough = true,
+};

@@ -1,0 +1,157 @@
+/* The nine scenarios of docs/policies.md as data, in the format of docs/lab.md
+   ("Scenario format"). Events before `measure` are warm-up and not counted. */
+#include "lab/lab.h"
+
+#define VCPU_IN_GUEST \
+	"switch cpu0 vmm uses-fpu   # the VMM in user space\n" \
+	"kvm-run cpu0\n" \
+	"vm-entry cpu0\n" \
+	"guest-switch cpu0 guest-task uses-fpu\n"
+
+static const char idle_wake[] =
+	"# seed 003: a guest task goes idle, the vCPU halts, the host idles, a wake-up\n"
+	VCPU_IN_GUEST
+	"measure\n"
+	"guest-switch cpu0 guest-idle             # 1 guest: task -> idle\n"
+	"halt cpu0                                # 2 trap to the host\n"
+	"switch cpu0 idle                         # 3,4 the vCPU thread blocks, host idle\n"
+	"wake cpu0                                # 5 an interrupt wakes the vCPU thread\n"
+	"vm-entry cpu0                            # 6,7 enter the guest\n"
+	"guest-switch cpu0 guest-task uses-fpu    # 8 guest: idle -> task\n";
+
+static const char exit_heavy[] =
+	"# exits handled inside the hypervisor kernel, no FPU use in between\n"
+	VCPU_IN_GUEST
+	"measure\n"
+	"vm-exit cpu0 mmio\n" "vm-entry cpu0\n"
+	"vm-exit cpu0 cpuid\n" "vm-entry cpu0\n"
+	"vm-exit cpu0 mmio\n" "vm-entry cpu0\n"
+	"use cpu0\n"
+	"vm-exit cpu0 cpuid\n" "vm-entry cpu0\n"
+	"use cpu0\n";
+
+static const char kthread_preempt[] =
+	"# a kernel thread preempts the vCPU, first without, then with kernel FPU\n"
+	VCPU_IN_GUEST
+	"measure\n"
+	"vm-exit cpu0 intr\n"
+	"switch cpu0 kthread\n"
+	"switch cpu0 vmm\n"
+	"vm-entry cpu0\n"
+	"use cpu0\n"
+	"vm-exit cpu0 intr\n"
+	"switch cpu0 kthread\n"
+	"kfpu-begin cpu0 kthread\n"
+	"kfpu-end cpu0\n"
+	"switch cpu0 vmm\n"
+	"vm-entry cpu0\n"
+	"use cpu0\n";
+
+static const char softirq_kfpu[] =
+	"# softirqs use kernel FPU: after KVM_RUN before the guest's first FP use, and\n"
+	"# between an exit and the next entry (seed 004, claim C4)\n"
+	"switch cpu0 vmm uses-fpu\n"
+	"measure\n"
+	"kvm-run cpu0\n"
+	"kfpu-begin cpu0 softirq\n"
+	"kfpu-end cpu0\n"
+	"vm-entry cpu0\n"
+	"guest-switch cpu0 guest-task uses-fpu\n"
+	"vm-exit cpu0 intr\n"
+	"kfpu-begin cpu0 softirq\n"
+	"kfpu-end cpu0\n"
+	"vm-entry cpu0\n"
+	"use cpu0\n"
+	"vm-exit cpu0 io\n"
+	"kvm-return cpu0\n"
+	"use cpu0                  # the VMM checks its own state\n";
+
+static const char vmm_exit[] =
+	"# the run loop returns to the VMM (port I/O) and re-enters; the VMM touches the\n"
+	"# FPU in the second round trip only\n"
+	VCPU_IN_GUEST
+	"measure\n"
+	"vm-exit cpu0 io\n" "kvm-return cpu0\n" "kvm-run cpu0\n" "vm-entry cpu0\n" "use cpu0\n"
+	"vm-exit cpu0 io\n" "kvm-return cpu0\n" "use cpu0\n" "kvm-run cpu0\n" "vm-entry cpu0\n" "use cpu0\n"
+	"vm-exit cpu0 io\n" "kvm-return cpu0\n" "kvm-run cpu0\n" "vm-entry cpu0\n" "use cpu0\n";
+
+static const char signal_scenario[] =
+	"# signals to the vCPU thread in user space: state to the frame, handler from\n"
+	"# init state, sigreturn; the second one after a system call used kernel FPU\n"
+	"# (seed 003's broken path: the registers are not the task's then)\n"
+	"switch cpu0 vmm uses-fpu\n"
+	"measure\n"
+	"signal cpu0\n"
+	"use cpu0                  # the handler\n"
+	"sigreturn cpu0\n"
+	"use cpu0\n"
+	"kfpu-begin cpu0 kthread   # a system call using kernel FPU\n"
+	"kfpu-end cpu0\n"
+	"signal cpu0\n"
+	"sigreturn cpu0\n"
+	"use cpu0\n";
+
+static const char migrate[] =
+	"# the vCPU thread moves to another CPU and back (last_cpu)\n"
+	"cpus 2\n"
+	VCPU_IN_GUEST
+	"measure\n"
+	"vm-exit cpu0 intr\n"
+	"switch cpu0 idle\n"
+	"migrate vmm cpu1\n"
+	"vm-entry cpu1\n"
+	"use cpu1\n"
+	"vm-exit cpu1 intr\n"
+	"switch cpu1 idle1\n"
+	"migrate vmm cpu0          # cpu0's owner still names the guest, but stale\n"
+	"vm-entry cpu0\n"
+	"use cpu0\n"
+	"vm-exit cpu0 io\n"
+	"kvm-return cpu0\n"
+	"use cpu0\n";
+
+static const char guest_switch[] =
+	"# context switches inside the guest, no exits\n"
+	VCPU_IN_GUEST
+	"measure\n"
+	"guest-switch cpu0 guest-task2 uses-fpu\n"
+	"guest-switch cpu0 guest-idle\n"
+	"guest-switch cpu0 guest-task2 uses-fpu\n"
+	"guest-switch cpu0 guest-task uses-fpu\n"
+	"guest-switch cpu0 guest-idle\n"
+	"guest-switch cpu0 guest-task uses-fpu\n";
+
+static const char amx_first_use[] =
+	"# first AMX use on the host and in the guest (XFD #NM paths)\n"
+	"switch cpu0 task-a uses-fpu\n"
+	"measure\n"
+	"use cpu0 amx              # host: #NM with XFD_ERR, disarm for task-a\n"
+	"switch cpu0 task-b uses-fpu\n"
+	"switch cpu0 task-a\n"
+	"use cpu0 amx\n"
+	"switch cpu0 vmm uses-fpu\n"
+	"kvm-run cpu0\n"
+	"vm-entry cpu0\n"
+	"guest-switch cpu0 guest-task uses-fpu\n"
+	"use cpu0 amx              # guest: #NM with XFD_ERR\n"
+	"guest-switch cpu0 guest-task2 uses-fpu\n"
+	"guest-switch cpu0 guest-task\n"
+	"use cpu0 amx\n"
+	"vm-exit cpu0 io\n"
+	"kvm-return cpu0\n"
+	"switch cpu0 task-a\n"
+	"use cpu0 amx\n";
+
+const struct lab_scenario_text lab_scenarios[] = {
+	{ "idle-wake", idle_wake },
+	{ "exit-heavy", exit_heavy },
+	{ "kthread-preempt", kthread_preempt },
+	{ "softirq-kfpu", softirq_kfpu },
+	{ "vmm-exit", vmm_exit },
+	{ "signal", signal_scenario },
+	{ "migrate", migrate },
+	{ "guest-switch", guest_switch },
+	{ "amx-first-use", amx_first_use },
+};
+
+const unsigned lab_scenario_count = sizeof lab_scenarios / sizeof lab_scenarios[0];

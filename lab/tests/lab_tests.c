@@ -1,0 +1,389 @@
+/* The policy lab's test points (docs/lab.md): every configuration x scenario on the
+   simulated backend with its `lab` record, the claims, fpulab's policy against the
+   others, and the mutants. Not portable code: it prints through the runner. */
+#include "lab/lab.h"
+#include "lab/lab_tests.h"
+#include "console.h"
+#include "test_runner.h"
+#include "lib/json_writer.h"
+#include "lib/kernel_args.h"
+#include "lib/string.h"
+
+#define MAX_CONFIGS 16
+#define MAX_SCENARIOS 12
+
+static struct lab_machine machine;
+static struct lab_scenario scenario;
+static struct lab_sim_fpu sim;
+static struct lab_fpu_backend backend;
+static char record[1024];
+
+/* The lab has only its simulated backend so far: backend=hosted or backend=metal
+   selects none of these runs. */
+static bool simulated_backend_selected(struct test_result *result)
+{
+	enum lab_backend_choice choice = runner_args()->lab_backend;
+
+	if (choice == LAB_BACKEND_ALL || choice == LAB_BACKEND_SIMULATED)
+		return true;
+	test_skip(result, "backend=%s selected; the lab has only its simulated backend so far",
+		  choice == LAB_BACKEND_HOSTED ? "hosted" : "metal");
+	return false;
+}
+
+static void backend_init(void)
+{
+	lab_sim_fpu_backend(&sim, &backend);
+}
+
+static const char *scenario_text(const char *name)
+{
+	for (unsigned i = 0; i < lab_scenario_count; i++)
+		if (strcmp(lab_scenarios[i].name, name) == 0)
+			return lab_scenarios[i].text;
+	return 0;
+}
+
+/* Parses the scenario (into the static one) and runs config on it. */
+static int run_one(const struct lab_config *config, const char *name, struct lab_result *r,
+		   struct test_result *result)
+{
+	struct lab_parse_error error;
+	const char *text = scenario_text(name);
+
+	backend_init();
+	if (!config)
+		return test_fail(result, "no configuration for %s", name), -1;
+	if (!text)
+		return test_fail(result, "no scenario %s", name), -1;
+	if (strcmp(scenario.name, name) != 0 || !scenario.events) {
+		if (lab_scenario_parse(name, text, &scenario, &error) != 0) {
+			test_fail(result, "scenario %s line %u: %s", name, error.line, error.message);
+			scenario.name[0] = 0;
+			return -1;
+		}
+	}
+	if (lab_run(config, &scenario, &backend, &machine, r) != 0)
+		return test_fail(result, "%s on %s: %s", config->name, name, r->error), -1;
+	return 0;
+}
+
+static void emit_lab(const struct lab_result *r)
+{
+	struct json_writer writer;
+	json_begin(&writer, record, sizeof record);
+	lab_record_write(r, &writer);
+	record_emit("lab", &writer);
+}
+
+static void comment_sink(void *context, const char *line)
+{
+	(void)context;
+	kprintf("%s\n", line);
+}
+
+void lab_test_scenario_format(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	struct lab_parse_error error;
+
+	for (unsigned i = 0; i < lab_scenario_count; i++)
+		if (lab_scenario_parse(lab_scenarios[i].name, lab_scenarios[i].text, &scenario, &error) != 0)
+			return test_fail(result, "shipped scenario %s line %u: %s", lab_scenarios[i].name,
+					 error.line, error.message);
+	if (lab_scenario_parse("bad", "switch cpu0 vmm\nuse cpu0\nfrobnicate cpu0\n", &scenario, &error) == 0 ||
+	    error.line != 3)
+		return test_fail(result, "a bad event on line 3 was not reported on line 3 (line %u)", error.line);
+	scenario.name[0] = 0;
+}
+
+static struct lab_cell cells[MAX_CONFIGS * MAX_SCENARIOS], oracle_cells[MAX_SCENARIOS];
+static const char *config_names[MAX_CONFIGS], *scenario_names[MAX_SCENARIOS];
+
+/* Runs every configuration x scenario; emit: print the `lab` records. */
+static void run_matrix(struct test_result *result, bool emit, unsigned *configs_out, unsigned *scenarios_out)
+{
+	unsigned configs = lab_config_count < MAX_CONFIGS ? lab_config_count : MAX_CONFIGS;
+	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
+	unsigned unexpected = 0, missed = 0, below = 0, errors = 0;
+	struct lab_result r;
+
+	for (unsigned s = 0; s < scenarios; s++) {
+		scenario_names[s] = lab_scenarios[s].name;
+		for (unsigned c = 0; c < configs; c++) {
+			config_names[c] = lab_configs[c].name;
+			if (run_one(&lab_configs[c], lab_scenarios[s].name, &r, result) != 0) {
+				errors++;
+				lab_cell_from(&cells[c * scenarios + s], &r);
+				continue;
+			}
+			if (emit)
+				emit_lab(&r);
+			lab_cell_from(&cells[c * scenarios + s], &r);
+			if (c == 0) {
+				oracle_cells[s].saves = r.oracle.saves;
+				oracle_cells[s].restores = r.oracle.restores;
+				oracle_cells[s].cost = r.oracle_cost;
+				oracle_cells[s].state = LAB_CELL_INTACT;
+			}
+			if (r.corrupted && !r.expected_corruption) {
+				unexpected++;
+				test_diagnostic(result, "unexpected_corruption", "\"%s on %s: %s %s at line %u\"",
+						r.config, r.scenario, r.first_context,
+						lab_component_name(r.first.component), (unsigned)r.first.line);
+			}
+			if (!r.corrupted && r.expected_corruption) {
+				missed++;
+				test_diagnostic(result, "missed_corruption", "\"%s on %s\"", r.config, r.scenario);
+			}
+			if (!r.corrupted && (r.counts.saves < r.oracle.saves || r.counts.restores < r.oracle.restores)) {
+				below++;
+				test_diagnostic(result, "below_oracle", "\"%s on %s: %u+%u < %u+%u\"", r.config,
+						r.scenario, r.counts.saves, r.counts.restores, r.oracle.saves,
+						r.oracle.restores);
+			}
+		}
+	}
+	*configs_out = configs;
+	*scenarios_out = scenarios;
+	if (errors)
+		return;   /* the first error is the reason already */
+	if (configs < 9 || scenarios < 8)
+		return test_fail(result, "only %u configurations x %u scenarios", configs, scenarios);
+	if (unexpected || missed || below)
+		return test_fail(result, "%u unexpected corruptions, %u expected ones not detected, %u runs below the oracle",
+				 unexpected, missed, below);
+}
+
+void lab_test_scenarios(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	unsigned configs, scenarios;
+	run_matrix(result, true, &configs, &scenarios);
+}
+
+void lab_test_table(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	unsigned configs, scenarios;
+	run_matrix(result, false, &configs, &scenarios);
+	lab_table(cells, oracle_cells, configs, scenarios, config_names, scenario_names, comment_sink, 0);
+}
+
+static void claim_side(struct json_writer *w, const char *key, const struct lab_result *r)
+{
+	json_object_begin(w, key);
+	json_string(w, "policy", r->config);
+	json_string(w, "origin", r->origin);
+	json_string(w, "scenario", r->scenario);
+	json_uint(w, "saves", r->counts.saves);
+	json_uint(w, "restores", r->counts.restores);
+	json_string(w, "verdict", r->corrupted ? "corrupted" : "intact");
+	if (r->corrupted)
+		json_string(w, "corrupted_context", r->first_context);
+	json_object_end(w);
+}
+
+static void claim_begin(struct json_writer *w, const char *id, const char *claim, const char *verdict)
+{
+	json_begin(w, record, sizeof record);
+	json_int(w, "schema", 1);
+	json_string(w, "id", id);
+	json_string(w, "claim", claim);
+	json_string(w, "verdict", verdict);
+	json_string(w, "backend", "simulated");
+}
+
+void lab_test_claim_c1(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	struct lab_result before, after;
+	struct json_writer w;
+	bool reproduced;
+
+	if (run_one(lab_config_find("eager+kvm-2015"), "idle-wake", &before, result) != 0 ||
+	    run_one(lab_config_find("deferred+kvm-2015"), "idle-wake", &after, result) != 0)
+		return;
+	reproduced = before.counts.saves == 6 && before.counts.restores == 6 && after.counts.saves == 2 &&
+		     after.counts.restores == 1 && !before.corrupted && !after.corrupted;
+	claim_begin(&w, "C1", "idle-wake: 6 saves + 6 restores under the 2015 eager code, 2 + 1 with deferred loading",
+		    reproduced ? "reproduced" : "not reproduced");
+	claim_side(&w, "before", &before);
+	claim_side(&w, "after", &after);
+	record_emit("claim", &w);
+	if (!reproduced)
+		test_fail(result, "C1 not reproduced: %u+%u before, %u+%u after", before.counts.saves,
+			  before.counts.restores, after.counts.saves, after.counts.restores);
+}
+
+void lab_test_claim_c3(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	struct lab_result before[2], after[2];
+	static const char *const names[2] = { "idle-wake", "kthread-preempt" };
+	struct json_writer w;
+	bool reproduced = true;
+
+	for (unsigned i = 0; i < 2; i++) {
+		if (run_one(lab_config_find("deferred+kvm-2015"), names[i], &before[i], result) != 0 ||
+		    run_one(lab_config_find("deferred+resident-owner"), names[i], &after[i], result) != 0)
+			return;
+		reproduced = reproduced && after[i].counts.restores < before[i].counts.restores &&
+			     !after[i].corrupted && !before[i].corrupted;
+	}
+	claim_begin(&w, "C3", "keeping the vCPU FPU resident avoids the reload when nothing else used the registers",
+		    reproduced ? "reproduced" : "not reproduced");
+	claim_side(&w, "before", &before[0]);
+	claim_side(&w, "after", &after[0]);
+	claim_side(&w, "before_kthread", &before[1]);
+	claim_side(&w, "after_kthread", &after[1]);
+	record_emit("claim", &w);
+}
+
+void lab_test_claim_c4(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	struct lab_result naive, tracked, fpulab;
+	struct json_writer w;
+	bool reproduced;
+
+	if (run_one(lab_config_find("deferred+lazy-exit-2018"), "softirq-kfpu", &naive, result) != 0 ||
+	    run_one(lab_config_find("deferred+foreign-state-2024"), "softirq-kfpu", &tracked, result) != 0 ||
+	    run_one(lab_config_find("fpulab"), "softirq-kfpu", &fpulab, result) != 0)
+		return;
+	reproduced = naive.corrupted && !tracked.corrupted && !fpulab.corrupted;
+	claim_begin(&w, "C4", "kernel FPU use in a softirq between exit and entry corrupts guest state unless the policy tracks ownership",
+		    reproduced ? "reproduced" : "not reproduced");
+	claim_side(&w, "before", &naive);
+	claim_side(&w, "after", &tracked);
+	claim_side(&w, "fpulab", &fpulab);
+	record_emit("claim", &w);
+	if (!reproduced)
+		test_fail(result, "C4: untracked policy %s, tracking policies %s/%s",
+			  naive.corrupted ? "corrupted" : "intact", tracked.corrupted ? "corrupted" : "intact",
+			  fpulab.corrupted ? "corrupted" : "intact");
+}
+
+void lab_test_claim_c5(struct test_result *result)
+{
+	test_skip(result, "C5 measures XFD switching and #NM interception costs: needs XFD hardware and a guest; the simulated backend only counts them");
+}
+
+void lab_test_claim_c6(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	static const char *const names[] = { "idle-wake", "kthread-preempt", "softirq-kfpu", "vmm-exit", "migrate" };
+	static const char *const configs[3] = { "deferred+k1-swap-at-run", "deferred+k2-single-swap-buffer", "fpulab" };
+	uint32_t ops[3] = { 0, 0, 0 };
+	struct lab_result r;
+	struct json_writer w;
+	const char *verdict;
+
+	for (unsigned c = 0; c < 3; c++)
+		for (unsigned s = 0; s < sizeof names / sizeof names[0]; s++) {
+			if (run_one(lab_config_find(configs[c]), names[s], &r, result) != 0)
+				return;
+			ops[c] += r.counts.saves + r.counts.restores;
+		}
+	verdict = ops[1] < ops[0] ? "reproduced" : ops[2] < ops[0]
+		? "not reproduced by k2 as shipped (same saves and restores as k1); reproduced by a remap (fpulab)"
+		: "not reproduced";
+	claim_begin(&w, "C6", "swapping one buffer at vCPU entry/exit (K2) instead of two full context switches (K1)", verdict);
+	json_string(&w, "scenarios", "idle-wake,kthread-preempt,softirq-kfpu,vmm-exit,migrate");
+	json_object_begin(&w, "before");
+	json_string(&w, "policy", configs[0]);
+	json_uint(&w, "operations", ops[0]);
+	json_object_end(&w);
+	json_object_begin(&w, "after");
+	json_string(&w, "policy", configs[1]);
+	json_uint(&w, "operations", ops[1]);
+	json_object_end(&w);
+	json_object_begin(&w, "remap");
+	json_string(&w, "policy", configs[2]);
+	json_uint(&w, "operations", ops[2]);
+	json_object_end(&w);
+	record_emit("claim", &w);
+}
+
+void lab_test_fpulab_policy_is_best(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	static uint64_t ops[MAX_CONFIGS], cost[MAX_CONFIGS];
+	const struct lab_config *mine = lab_config_find("fpulab");
+	unsigned configs = lab_config_count < MAX_CONFIGS ? lab_config_count : MAX_CONFIGS, best = 0;
+	struct lab_result r;
+
+	if (!mine)
+		return test_fail(result, "no fpulab configuration");
+	for (unsigned c = 0; c < configs; c++) {
+		ops[c] = cost[c] = 0;
+		for (unsigned s = 0; s < lab_scenario_count; s++) {
+			if (run_one(&lab_configs[c], lab_scenarios[s].name, &r, result) != 0)
+				return;
+			if (&lab_configs[c] == mine && r.corrupted)
+				return test_fail(result, "fpulab's policy corrupts %s in %s", r.first_context, r.scenario);
+			ops[c] += r.counts.saves + r.counts.restores;
+			cost[c] += r.cost;
+		}
+		if (&lab_configs[c] == mine)
+			best = c;
+	}
+	test_diagnostic(result, "fpulab", "{ operations: %llu, cycles: %llu }", (unsigned long long)ops[best],
+			(unsigned long long)cost[best]);
+	for (unsigned c = 0; c < configs; c++) {
+		if (c == best)
+			continue;
+		if (ops[c] <= ops[best] || cost[c] <= cost[best])
+			return test_fail(result, "%s needs %llu operations / %llu cycles, fpulab %llu / %llu",
+					 lab_configs[c].name, (unsigned long long)ops[c], (unsigned long long)cost[c],
+					 (unsigned long long)ops[best], (unsigned long long)cost[best]);
+	}
+	kprintf("# lab: fpulab's policy: %llu saves+restores, %llu modelled cycles over all scenarios; lowest of %u configurations\n",
+		(unsigned long long)ops[best], (unsigned long long)cost[best], configs);
+}
+
+static void mutant(struct test_result *result, const char *name)
+{
+	const struct lab_config *config = 0;
+	struct lab_result r;
+
+	if (!simulated_backend_selected(result))
+		return;
+	for (unsigned i = 0; i < lab_mutant_count; i++)
+		if (strcmp(lab_mutants[i].name, name) == 0)
+			config = &lab_mutants[i];
+	if (!config)
+		return test_fail(result, "no mutant %s", name);
+	if (run_one(config, config->expected_corruption, &r, result) != 0)
+		return;
+	if (!r.corrupted)
+		return test_fail(result, "mutant %s (%s) not caught in %s", name, config->why, r.scenario);
+	kprintf("# lab: mutant %s caught in %s: %s %s at line %u\n", name, r.scenario, r.first_context,
+		lab_component_name(r.first.component), (unsigned)r.first.line);
+}
+
+void lab_test_mutant_restore_skipped(struct test_result *result) { mutant(result, "restore-skipped"); }
+void lab_test_mutant_save_skipped(struct test_result *result) { mutant(result, "save-skipped"); }
+void lab_test_mutant_kfpu_keeps_owner(struct test_result *result) { mutant(result, "kfpu-keeps-owner"); }
+void lab_test_mutant_xfd_after_xrstor(struct test_result *result) { mutant(result, "xfd-after-xrstor"); }
+void lab_test_mutant_no_last_cpu_check(struct test_result *result) { mutant(result, "no-last-cpu-check"); }
+void lab_test_mutant_signal_frame_from_stale_registers(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	mutant(result, "signal-frame-from-stale-registers");
+}
+void lab_test_mutant_fpulab_kfpu_keeps_owner(struct test_result *result)
+{
+	if (!simulated_backend_selected(result))
+		return;
+	mutant(result, "fpulab-kfpu-keeps-owner");
+}

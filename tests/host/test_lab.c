@@ -1,0 +1,280 @@
+/* Host unit tests of the policy lab (the portable lab sources): parser, simulated FPU, oracle, engine. */
+#include "unit.h"
+#include "lab/lab.h"
+#include "lib/json_writer.h"
+
+static struct lab_scenario scenario;
+static struct lab_machine machine;
+static struct lab_sim_fpu sim;
+static struct lab_fpu_backend backend;
+
+static int parse(const char *text, struct lab_parse_error *error)
+{
+	return lab_scenario_parse("t", text, &scenario, error);
+}
+
+static void check_error(const char *name, const char *text, unsigned line, const char *fragment)
+{
+	struct lab_parse_error error;
+	int status = parse(text, &error);
+	CHECK(name, status == -1 && error.line == line && strstr(error.message, fragment) != 0);
+	if (!(status == -1 && error.line == line && strstr(error.message, fragment) != 0))
+		printf("  # got status %d line %u \"%s\"\n", status, error.line, error.message);
+}
+
+static void test_parser(void)
+{
+	struct lab_parse_error error;
+	unsigned ok = 0;
+
+	for (unsigned i = 0; i < lab_scenario_count; i++)
+		ok += lab_scenario_parse(lab_scenarios[i].name, lab_scenarios[i].text, &scenario, &error) == 0;
+	CHECK("parser/shipped-scenarios-parse", ok == lab_scenario_count && lab_scenario_count >= 9);
+
+	CHECK("parser/comments-and-blank-lines",
+	      parse("# a comment\n\n  switch cpu0 task-a uses-fpu  # trailing\nuse cpu0 sse,avx512\n", &error) == 0 &&
+	      scenario.events == 2 && scenario.event[0].type == LAB_EV_SWITCH &&
+	      scenario.event[0].mask == LAB_MASK_LEGACY && scenario.event[0].line == 3 &&
+	      scenario.event[1].mask == ((1u << LAB_SSE) | LAB_MASK_AVX512) && scenario.event[1].line == 4);
+	CHECK("parser/context-declaration",
+	      parse("context qemu2 vmm\ncpus 2\nswitch cpu1 qemu2\n", &error) == 0 && scenario.cpus == 2 &&
+	      strcmp(scenario.context[scenario.event[0].context].name, "qemu2") == 0);
+	CHECK("parser/exit-reason-and-kfpu",
+	      parse("vm-exit cpu0 cpuid\nkfpu-begin cpu0 softirq\nmeasure\n", &error) == 0 &&
+	      scenario.event[0].arg == LAB_EXIT_CPUID && scenario.event[1].arg == 1 &&
+	      scenario.event[2].type == LAB_EV_MEASURE);
+	check_error("parser/error/unknown-event", "switch cpu0 vmm\nuse cpu0\nfrobnicate cpu0\n", 3, "unknown event 'frobnicate'");
+	check_error("parser/error/bad-cpu", "use cpu1\n", 1, "bad cpu 'cpu1'");
+	check_error("parser/error/unknown-context", "\n\nswitch cpu0 nobody\n", 3, "unknown context 'nobody'");
+	check_error("parser/error/guest-context-on-host", "switch cpu0 guest-task\n", 1, "cannot be switched to");
+	check_error("parser/error/host-context-in-guest", "guest-switch cpu0 vmm\n", 1, "cannot be switched to");
+	check_error("parser/error/cpus-after-events", "use cpu0\ncpus 2\n", 2, "before the first event");
+	check_error("parser/error/bad-components", "use cpu0 sse,mmx\n", 1, "bad component list 'sse,mmx'");
+	check_error("parser/error/exit-reason", "vm-exit cpu0 teapot\n", 1, "unknown exit reason 'teapot'");
+	check_error("parser/error/kfpu-kind", "kfpu-begin cpu0 nmi\n", 1, "kthread|softirq");
+	check_error("parser/error/extra-word", "halt cpu0 now\n", 1, "expected only a CPU");
+	check_error("parser/error/uses-fpu-typo", "switch cpu0 vmm usesfpu\n", 1, "uses-fpu or no-fpu");
+	check_error("parser/error/duplicate-context", "context vmm user\n", 1, "already exists");
+	check_error("parser/error/too-many-words", "use cpu0 a b c d e f g\n", 1, "too many words");
+	check_error("parser/error/empty", "# nothing\n", 1, "has no events");
+	check_error("parser/error/migrate", "migrate guest cpu0\n", 1, "not a host thread");
+}
+
+static void test_sim_fpu(void)
+{
+	uint32_t expect[LAB_COMPONENTS] = { 0 }, write[LAB_COMPONENTS], mismatch;
+	int fault;
+
+	lab_sim_fpu_backend(&sim, &backend);
+	backend.reset(backend.self, 1);
+	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
+		write[c] = 0x100 + c;
+	fault = backend.execute(backend.self, 0, LAB_MASK_LEGACY, expect, write, &mismatch);
+	CHECK("sim/execute-from-init", fault == 0 && mismatch == 0 && sim.cpu[0].reg[LAB_SSE] == 0x101 &&
+	      sim.cpu[0].xinuse == LAB_MASK_LEGACY && sim.cpu[0].modified == LAB_MASK_LEGACY);
+	CHECK("sim/save-bytes", backend.save(backend.self, 0, 3, 0, LAB_MASK_ALL) == LAB_XSAVE_HEADER_BYTES + 256 &&
+	      sim.buffer[3].value[LAB_AVX] == 0x102 && sim.buffer[3].xstate_bv == LAB_MASK_LEGACY);
+	backend.clobber(backend.self, 0, LAB_MASK_LEGACY, 0xdead0000u);
+	CHECK("sim/restore-roundtrip", backend.restore(backend.self, 0, 3, 0, LAB_MASK_ALL) == LAB_XSAVE_HEADER_BYTES + 256 &&
+	      sim.cpu[0].reg[LAB_X87] == 0x100 && sim.cpu[0].modified == 0);
+	fault = backend.execute(backend.self, 0, LAB_MASK_LEGACY, write, write, &mismatch);
+	CHECK("sim/execute-checks", fault == 0 && mismatch == 0);
+	expect[LAB_SSE] = 0x999;
+	memcpy(expect, write, sizeof expect);
+	expect[LAB_SSE] = 0x999;
+	backend.execute(backend.self, 0, LAB_MASK_LEGACY, expect, write, &mismatch);
+	CHECK("sim/execute-reports-mismatch", mismatch == (1u << LAB_SSE));
+	backend.set_ts(backend.self, 0);
+	CHECK("sim/ts-raises-nm", backend.execute(backend.self, 0, 1u << LAB_SSE, write, write, &mismatch) == 1);
+	backend.clear_ts(backend.self, 0);
+	CHECK("sim/xfd-raises-nm-with-xfd-err",
+	      backend.execute(backend.self, 0, LAB_MASK_AMX, write, write, &mismatch) == 2 &&
+	      backend.read_xfd_err(backend.self, 0) == LAB_MASK_XFD);
+	backend.write_xfd(backend.self, 0, 0);
+	memset(expect, 0, sizeof expect);
+	fault = backend.execute(backend.self, 0, LAB_MASK_AMX, expect, write, &mismatch);
+	CHECK("sim/xfd-disarmed-runs", fault == 0 && sim.cpu[0].reg[LAB_TILEDATA] == write[LAB_TILEDATA]);
+	CHECK("sim/save-with-tiledata", backend.save(backend.self, 0, 4, 0, LAB_MASK_ALL) ==
+	      LAB_XSAVE_HEADER_BYTES + 256 + 64 + 8192);
+	backend.write_xfd(backend.self, 0, LAB_MASK_XFD);
+	backend.restore(backend.self, 0, 4, 0, LAB_MASK_ALL);
+	CHECK("sim/xrstor-with-xfd-armed-leaves-init", sim.cpu[0].reg[LAB_TILEDATA] == 0 &&
+	      sim.cpu[0].reg[LAB_TILECFG] == write[LAB_TILECFG]);
+	backend.restore_init(backend.self, 0, LAB_MASK_ALL);
+	CHECK("sim/restore-init", sim.cpu[0].xinuse == 0 && sim.cpu[0].reg[LAB_AVX] == 0);
+}
+
+static void test_oracle(void)
+{
+	struct lab_parse_error error;
+	struct lab_counts counts;
+
+	parse("switch cpu0 task-a uses-fpu\nswitch cpu0 task-b uses-fpu\nswitch cpu0 task-a uses-fpu\n", &error);
+	lab_oracle(&scenario, &counts);
+	/* a from init: nothing; b displaces a (used later): save a, restore b (init over junk);
+	   a again: b not used later, restore a. */
+	CHECK("oracle/two-tasks", counts.saves == 1 && counts.restores == 2);
+	parse("switch cpu0 task-a uses-fpu\nswitch cpu0 idle\nswitch cpu0 task-a uses-fpu\n", &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/idle-costs-nothing", counts.saves == 0 && counts.restores == 0);
+	parse("switch cpu0 task-a uses-fpu\nkfpu-begin cpu0 softirq\nkfpu-end cpu0\nuse cpu0\n", &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/kernel-fpu-displaces", counts.saves == 1 && counts.restores == 1);
+	parse("switch cpu0 task-a uses-fpu\nkfpu-begin cpu0 softirq\nkfpu-end cpu0\n", &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/dead-state-not-saved", counts.saves == 0 && counts.restores == 0);
+	parse("switch cpu0 task-a uses-fpu\nmeasure\nswitch cpu0 task-b uses-fpu\n", &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/measure-resets", counts.saves == 0 && counts.restores == 1);
+}
+
+static int run(const char *config, const char *name, struct lab_result *r)
+{
+	struct lab_parse_error error;
+	for (unsigned i = 0; i < lab_scenario_count; i++)
+		if (strcmp(lab_scenarios[i].name, name) == 0) {
+			if (lab_scenario_parse(name, lab_scenarios[i].text, &scenario, &error) != 0)
+				return -1;
+			lab_sim_fpu_backend(&sim, &backend);
+			return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
+		}
+	return -1;
+}
+
+static void test_claims(void)
+{
+	struct lab_result r;
+	CHECK("engine/c1-before-6-saves-6-restores", run("eager+kvm-2015", "idle-wake", &r) == 0 &&
+	      r.counts.saves == 6 && r.counts.restores == 6 && !r.corrupted);
+	CHECK("engine/c1-after-2-saves-1-restore", run("deferred+kvm-2015", "idle-wake", &r) == 0 &&
+	      r.counts.saves == 2 && r.counts.restores == 1 && !r.corrupted);
+	CHECK("engine/c4-untracked-policy-corrupts-guest", run("deferred+lazy-exit-2018", "softirq-kfpu", &r) == 0 &&
+	      r.corrupted && strcmp(r.first_context, "guest-task") == 0 && r.expected_corruption);
+	CHECK("engine/foreign-2018-corrupts-vmm", run("deferred+foreign-state-2018", "softirq-kfpu", &r) == 0 &&
+	      r.corrupted && strcmp(r.first_context, "vmm") == 0);
+	CHECK("engine/foreign-2024-intact", run("deferred+foreign-state-2024", "softirq-kfpu", &r) == 0 && !r.corrupted);
+	CHECK("engine/c3-resident-avoids-reload", run("deferred+resident-owner", "idle-wake", &r) == 0 &&
+	      r.counts.restores == 0 && !r.corrupted);
+	CHECK("engine/amx-xfd-nm-counted", run("deferred+xfd-dynamic", "amx-first-use", &r) == 0 &&
+	      r.counts.nm_traps == 2 && r.counts.xfd_writes > 0 && !r.corrupted);
+	CHECK("engine/lazy-ts-traps", run("lazy-ts+kvm-2015", "signal", &r) == 0 && r.counts.cr0_writes > 0 && !r.corrupted);
+}
+
+static void test_matrix(void)
+{
+	struct lab_parse_error error;
+	struct lab_result r;
+	unsigned errors = 0, unexpected = 0, missed = 0, below = 0, runs = 0;
+	uint64_t ops[32] = { 0 }, cost[32] = { 0 };
+	unsigned mine = lab_config_count;
+
+	CHECK("matrix/size", lab_config_count >= 9 && lab_config_count <= 32 && lab_scenario_count >= 8);
+	for (unsigned s = 0; s < lab_scenario_count; s++) {
+		lab_scenario_parse(lab_scenarios[s].name, lab_scenarios[s].text, &scenario, &error);
+		for (unsigned c = 0; c < lab_config_count && c < 32; c++) {
+			lab_sim_fpu_backend(&sim, &backend);
+			errors += lab_run(&lab_configs[c], &scenario, &backend, &machine, &r) != 0;
+			runs++;
+			unexpected += r.corrupted && !r.expected_corruption;
+			missed += !r.corrupted && r.expected_corruption;
+			below += !r.corrupted && (r.counts.saves < r.oracle.saves || r.counts.restores < r.oracle.restores);
+			ops[c] += r.counts.saves + r.counts.restores;
+			cost[c] += r.cost;
+			if (strcmp(lab_configs[c].name, "fpulab") == 0) {
+				mine = c;
+				if (r.corrupted)
+					unexpected += 1000;
+			}
+		}
+	}
+	CHECK("matrix/all-runs", errors == 0 && runs == lab_config_count * lab_scenario_count);
+	CHECK("matrix/no-unexpected-corruption", unexpected == 0);
+	CHECK("matrix/expected-corruption-detected", missed == 0);
+	CHECK("matrix/never-below-oracle", below == 0);
+	{
+		unsigned beaten = 0;
+		for (unsigned c = 0; c < lab_config_count && mine < lab_config_count; c++)
+			beaten += c != mine && ops[c] > ops[mine] && cost[c] > cost[mine];
+		CHECK("matrix/fpulab-lowest-operations-and-cost", mine < lab_config_count && beaten == lab_config_count - 1);
+	}
+}
+
+static void test_mutants(void)
+{
+	struct lab_parse_error error;
+	struct lab_result r;
+	char name[96];
+
+	CHECK("mutants/at-least-five", lab_mutant_count >= 5);
+	for (unsigned i = 0; i < lab_mutant_count; i++) {
+		const struct lab_config *m = &lab_mutants[i];
+		int caught = 0;
+		for (unsigned s = 0; s < lab_scenario_count; s++)
+			if (strcmp(lab_scenarios[s].name, m->expected_corruption) == 0) {
+				lab_scenario_parse(lab_scenarios[s].name, lab_scenarios[s].text, &scenario, &error);
+				lab_sim_fpu_backend(&sim, &backend);
+				caught = lab_run(m, &scenario, &backend, &machine, &r) == 0 && r.corrupted;
+			}
+		snprintf(name, sizeof name, "mutants/%s-caught", m->name);
+		CHECK(name, caught);
+	}
+	/* The mutants are not configurations. */
+	CHECK("mutants/not-listed", lab_config_find("restore-skipped") == 0);
+}
+
+static void test_report(void)
+{
+	struct lab_result r;
+	char buffer[1024];
+	struct lab_counts counts = { .saves = 2, .restores = 1, .bytes_saved = 640, .nm_traps = 1, .vm_exits = 1 };
+	struct lab_cost_weights w = lab_default_weights;
+
+	run("deferred+kvm-2015", "idle-wake", &r);
+	CHECK("report/record-fits", lab_record_json(&r, buffer, sizeof buffer) == 0);
+	CHECK("report/record-fields", strstr(buffer, "\"schema\":1,\"policy\":\"deferred+kvm-2015\",\"origin\":\"seed-003\","
+					"\"scenario\":\"idle-wake\",\"backend\":\"simulated\"") != 0 &&
+	      strstr(buffer, "\"saves\":2,\"restores\":1,") != 0 && strstr(buffer, "\"verdict\":\"intact\"") != 0 &&
+	      strstr(buffer, "\"expected_corruption\":false") != 0 &&
+	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0}") != 0);
+	run("deferred+lazy-exit-2018", "softirq-kfpu", &r);
+	lab_record_json(&r, buffer, sizeof buffer);
+	CHECK("report/corruption-located", strstr(buffer, "\"verdict\":\"corrupted\",\"expected_corruption\":true,"
+					   "\"corruption\":{\"step\":") != 0 && strstr(buffer, "\"context\":\"guest-task\"") != 0);
+	CHECK("cost/default-weights", lab_cost(&counts, &w) == 2 * 100 + 1 * 100 + 10 * 4 + 400 + 1200);
+	w.vm_exit = 0;
+	w.nm_trap = 1;
+	CHECK("cost/weights-override", lab_cost(&counts, &w) == 2 * 100 + 1 * 100 + 10 * 4 + 1);
+}
+
+static unsigned sink_lines;
+static char sink_first[512];
+static void sink(void *context, const char *line)
+{
+	(void)context;
+	if (!sink_lines++)
+		snprintf(sink_first, sizeof sink_first, "%s", line);
+	if (strncmp(line, "# ", 2) != 0)
+		sink_lines += 1000;
+}
+
+static void test_table(void)
+{
+	struct lab_cell cells[2] = { { 1, 2, 30, LAB_CELL_INTACT }, { 3, 4, 50, LAB_CELL_EXPECTED } }, oracle[1] = { { 0, 1, 10, 0 } };
+	const char *configs[2] = { "a", "b" }, *scenarios[1] = { "s" };
+	lab_table(cells, oracle, 2, 1, configs, scenarios, sink, 0);
+	CHECK("table/comment-lines", sink_lines == 5 && strncmp(sink_first, "# lab: saves+restores", 21) == 0);
+}
+
+int main(void)
+{
+	unit_begin();
+	test_parser();
+	test_sim_fpu();
+	test_oracle();
+	test_claims();
+	test_matrix();
+	test_mutants();
+	test_report();
+	test_table();
+	return unit_end();
+}

@@ -1,0 +1,41 @@
+/* Runs lab/tests/lab_tests.c's test points on the host, with stand-ins for the runner
+   (tests/host/lab_runner_stub.c): every one must pass (C5 skips), and the records it
+   prints are checked. The Makefile's test rule compiles one file, so both are included. */
+#include "unit.h"
+#include "lab_runner_stub.c"
+#include "lab/tests/lab_tests.c"
+
+static const struct test lab_table_under_test[] = { LAB_TEST_TABLE_ENTRIES };
+
+int main(void)
+{
+	unsigned n = sizeof lab_table_under_test / sizeof lab_table_under_test[0], mutants = 0;
+
+	unit_begin();
+	for (unsigned i = 0; i < n; i++) {
+		static struct test_result result;
+		char name[128];
+		unsigned records_before = stub_records;
+		memset(&result, 0, sizeof result);
+		lab_table_under_test[i].run(&result);
+		if (strncmp(lab_table_under_test[i].name, "lab/mutant/", 11) == 0)
+			mutants += result.status == TEST_PASS;
+		snprintf(name, sizeof name, "runner/%s", lab_table_under_test[i].name);
+		if (strcmp(lab_table_under_test[i].name, "lab/claim/c5") == 0) {
+			CHECK(name, result.status == TEST_SKIP);
+			continue;
+		}
+		CHECK(name, result.status == TEST_PASS);
+		if (result.status != TEST_PASS)
+			printf("  ---\n  reason: \"%s\"\n%s  ...\n", result.reason, result.diagnostics);
+		if (strcmp(lab_table_under_test[i].name, "lab/claim/c1") == 0)
+			CHECK("runner/c1-record", stub_records == records_before + 1 &&
+			      strstr(stub_last_record, "claim {\"schema\":1,\"id\":\"C1\",") == stub_last_record &&
+			      strstr(stub_last_record, "\"verdict\":\"reproduced\"") != 0 &&
+			      strstr(stub_last_record, "\"before\":{\"policy\":\"eager+kvm-2015\"") != 0);
+		if (strcmp(lab_table_under_test[i].name, "lab/scenarios") == 0)
+			CHECK("runner/one-lab-record-per-run", stub_records - records_before == lab_config_count * lab_scenario_count);
+	}
+	CHECK("runner/at-least-five-mutants-caught", mutants >= 5);
+	return unit_end();
+}
