@@ -5,6 +5,7 @@
 #include "fpu_setup.h"
 #include "platform.h"
 #include "watchdog.h"
+#include "vm/vm.h"
 #include "bench/harness.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
@@ -19,8 +20,10 @@ uint64_t runner_platform_before_test(uint32_t timeout_milliseconds)
 void runner_platform_after_test(uint64_t saved, int aborted)
 {
 	watchdog_disarm();
-	if (aborted)
+	if (aborted) {
+		vm_force_off();          /* a test ended inside VMX root or SVM host code */
 		fpu_restore_baseline();
+	}
 	interrupts_restore(saved);
 }
 

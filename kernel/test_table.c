@@ -40,6 +40,29 @@ void xsave_test_fault_xsetbv(struct test_result *result);
 void xsave_test_fault_nm_with_ts(struct test_result *result);
 void xfd_test_not_available(struct test_result *result);
 void claim_test_c2(struct test_result *result);
+/* ---- vm ---- */
+void vm_test_enable_disable(struct test_result *result);
+void vm_test_hypercall(struct test_result *result);
+void vm_test_hlt(struct test_result *result);
+void vm_test_cpuid(struct test_result *result);
+void vm_test_xsetbv(struct test_result *result);
+void vm_test_msr_xfd(struct test_result *result);
+void vm_test_nm_intercept(struct test_result *result);
+void vm_test_create_destroy(struct test_result *result);
+void vm_test_fpu_isolation(struct test_result *result);
+void vm_test_vmx_vmfail_valid(struct test_result *result);
+void vm_test_svm_vmexit_invalid(struct test_result *result);
+void vm_bench_hypercall(struct test_result *result);
+void vm_bench_cpuid(struct test_result *result);
+void vm_bench_hlt(struct test_result *result);
+void vm_bench_xsetbv(struct test_result *result);
+void vm_bench_msr(struct test_result *result);
+void vm_bench_nm(struct test_result *result);
+void vm_bench_fpu_swap(struct test_result *result);
+void selftest_vmentry(struct test_result *result);
+void selftest_guest_hang(struct test_result *result);
+#define SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS 3000
+/* ---- vm ---- */
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -86,6 +109,28 @@ const struct test test_table[] = {
 	{ "xsave/bench/control", bench_test_control, 0, 0 },
 	{ "claim/c2", claim_test_c2, 0, 0 },
 	LAB_TEST_TABLE_ENTRIES
+	/* ---- vm ---- */
+	{ "vm/enable-disable", vm_test_enable_disable, 0, 0 },
+	{ "vm/exit/hypercall", vm_test_hypercall, 0, 0 },
+	{ "vm/exit/hlt", vm_test_hlt, 0, 0 },
+	{ "vm/exit/cpuid", vm_test_cpuid, 0, 0 },
+	{ "vm/exit/xsetbv", vm_test_xsetbv, 0, 0 },
+	{ "vm/exit/msr-xfd", vm_test_msr_xfd, 0, 0 },
+	{ "vm/exit/nm-intercept", vm_test_nm_intercept, 0, 0 },
+	{ "vm/create-destroy", vm_test_create_destroy, 0, 0 },
+	{ "vm/fpu-isolation", vm_test_fpu_isolation, 0, 0 },
+	{ "vm/vmx/vmfail-valid-decoded", vm_test_vmx_vmfail_valid, 0, 0 },
+	{ "vm/svm/vmexit-invalid-decoded", vm_test_svm_vmexit_invalid, 0, 0 },
+	{ "vm/bench/hypercall", vm_bench_hypercall, 0, 0 },
+	{ "vm/bench/cpuid", vm_bench_cpuid, 0, 0 },
+	{ "vm/bench/hlt", vm_bench_hlt, 0, 0 },
+	{ "vm/bench/xsetbv", vm_bench_xsetbv, 0, 0 },
+	{ "vm/bench/msr-xfd", vm_bench_msr, 0, 0 },
+	{ "vm/bench/cr0-ts-and-nm", vm_bench_nm, 0, 0 },
+	{ "vm/bench/fpu-swap", vm_bench_fpu_swap, 0, 0 },
+	{ "selftest/vmentry", selftest_vmentry, 0, TEST_SELFTEST },
+	{ "selftest/guest-hang", selftest_guest_hang, SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
+	/* ---- vm ---- */
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

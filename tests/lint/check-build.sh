@@ -40,6 +40,9 @@ result "lint/efi-image-has-relocations" $? "no .reloc section: not position-inde
 readelf -r build/fpulab.so | grep -qE 'R_X86_64_(32|32S) '
 [ $? -ne 0 ]
 result "lint/efi-link-has-no-absolute-32-bit-relocations" $?
+symbols=$(nm build/fpulab.so)
+grep -qw vmx_enable <<<"$symbols" && grep -qw svm_enable <<<"$symbols"
+result "lint/efi-image-holds-vmx-and-svm-code" $? "vmx_enable or svm_enable missing from the EFI link"
 file build/fpulab.elf | grep -q 'ELF 64-bit.*statically linked'
 result "lint/multiboot2-elf-is-static-elf64" $?
 grub-file --is-x86-multiboot2 build/fpulab.elf

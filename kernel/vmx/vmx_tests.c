@@ -1,0 +1,31 @@
+/* vm/vmx/...: VMX-only checks of the failure decoding, each followed by a recovery. */
+#include "vmx/vmx.h"
+#include "vm/vm_test.h"
+#include "cpu_features.h"
+#include "lib/string.h"
+
+static struct vm_fixture fixture;
+
+/* A host CS selector of 0 fails the host-state checks (SDM 26.2.3): VMLAUNCH must
+   give VMfailValid with VM-instruction error 8; with CS put back the guest runs. */
+void vm_test_vmx_vmfail_valid(struct test_result *result)
+{
+	uint32_t host_cs_field = VMCS_HOST_ES_SELECTOR + 2 * SEG_CS;
+	struct vm_exit exit;
+	uint16_t host_cs;
+
+	if (!cpu_features()->has.vmx)
+		return test_skip(result, "CPUID.1:ECX.VMX[5]=0");
+	if (vm_fixture_begin(result, &fixture, guest_nothing, 0))
+		return;
+	host_cs = vmcs_read16(host_cs_field);
+	vmcs_write16(host_cs_field, 0);
+	vm_run(&fixture.vcpu, &exit);
+	vmcs_write16(host_cs_field, host_cs);
+	if (exit.kind != VM_EXIT_ENTRY_FAILED || exit.raw_reason != 8 ||
+	    strcmp(exit.description, "VMfailValid: VM-instruction error 8 (VM entry with invalid host-state field(s))"))
+		vm_fail(result, &fixture, &exit, "expected VMfailValid with error 8");
+	else if (vm_fixture_run(result, &fixture) == 0)
+		test_diagnostic(result, "decoded", "\"%s\"", exit.description);
+	vm_fixture_end(&fixture);
+}
