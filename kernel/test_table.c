@@ -1,6 +1,7 @@
 /* Every test fpulab can run, in run order. Select with only=GLOB, skip=GLOB;
    selftests run only when named by selftest=NAME. */
 #include "test_runner.h"
+#include "bench/bench_tests.h"
 #include "lab/lab_tests.h"
 
 void test_cpu_features(struct test_result *result);
@@ -10,34 +11,6 @@ void test_trap_recovery(struct test_result *result);
 void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
 void test_xsave_enabled(struct test_result *result);
-void test_calibration_add(struct test_result *result);
-void test_calibration_imul(struct test_result *result);
-void test_exact_1(struct test_result *result);
-void test_exact_7(struct test_result *result);
-void test_exact_50(struct test_result *result);
-void bench_test_fxsave(struct test_result *result);
-void bench_test_xsave(struct test_result *result);
-void bench_test_xsaveopt(struct test_result *result);
-void bench_test_xsavec(struct test_result *result);
-void bench_test_xsaves(struct test_result *result);
-void bench_test_fxrstor(struct test_result *result);
-void bench_test_xrstor(struct test_result *result);
-void bench_test_xrstors(struct test_result *result);
-void bench_test_control(struct test_result *result);
-void xsave_test_fxsave_fxrstor(struct test_result *result);
-void xsave_test_xsave_xrstor(struct test_result *result);
-void xsave_test_xsaveopt_xrstor(struct test_result *result);
-void xsave_test_xsavec_xrstor(struct test_result *result);
-void xsave_test_xsaves_xrstors(struct test_result *result);
-void xsave_test_xsavec_xrstors(struct test_result *result);
-void xsave_test_xsaves_xrstor(struct test_result *result);
-void xsave_test_xstate_bv_matches_xinuse(struct test_result *result);
-void xsave_test_compacted_layout(struct test_result *result);
-void xsave_test_restore_init_component(struct test_result *result);
-void xsave_test_fault_reserved_header(struct test_result *result);
-void xsave_test_fault_misaligned(struct test_result *result);
-void xsave_test_fault_xsetbv(struct test_result *result);
-void xsave_test_fault_nm_with_ts(struct test_result *result);
 void xfd_test_not_available(struct test_result *result);
 void claim_test_c2(struct test_result *result);
 /* ---- vm ---- */
@@ -78,35 +51,12 @@ const struct test test_table[] = {
 	{ "kernel/watchdog", test_watchdog, 0, 0 },
 	{ "kernel/memory", test_memory, 0, 0 },
 	{ "kernel/xsave-enabled", test_xsave_enabled, 0, 0 },
-	{ "harness/calibration/add", test_calibration_add, 0, 0 },
-	{ "harness/calibration/imul", test_calibration_imul, 0, 0 },
-	{ "harness/exact/1", test_exact_1, 0, 0 },
-	{ "harness/exact/7", test_exact_7, 0, 0 },
-	{ "harness/exact/50", test_exact_50, 0, 0 },
-	{ "xsave/roundtrip/fxsave-fxrstor", xsave_test_fxsave_fxrstor, 0, 0 },
-	{ "xsave/roundtrip/xsave-xrstor", xsave_test_xsave_xrstor, 0, 0 },
-	{ "xsave/roundtrip/xsaveopt-xrstor", xsave_test_xsaveopt_xrstor, 0, 0 },
-	{ "xsave/roundtrip/xsavec-xrstor", xsave_test_xsavec_xrstor, 0, 0 },
-	{ "xsave/roundtrip/xsaves-xrstors", xsave_test_xsaves_xrstors, 0, 0 },
-	{ "xsave/roundtrip/xsavec-xrstors", xsave_test_xsavec_xrstors, 0, 0 },
-	{ "xsave/roundtrip/xsaves-xrstor", xsave_test_xsaves_xrstor, 0, 0 },
-	{ "xsave/header/xstate-bv-matches-xinuse", xsave_test_xstate_bv_matches_xinuse, 0, 0 },
-	{ "xsave/header/compacted-layout", xsave_test_compacted_layout, 0, 0 },
-	{ "xsave/header/restore-init-component", xsave_test_restore_init_component, 0, 0 },
-	{ "xsave/fault/reserved-header", xsave_test_fault_reserved_header, 0, 0 },
-	{ "xsave/fault/misaligned-area", xsave_test_fault_misaligned, 0, 0 },
-	{ "xsave/fault/xsetbv-invalid", xsave_test_fault_xsetbv, 0, 0 },
-	{ "xsave/fault/nm-with-cr0-ts", xsave_test_fault_nm_with_ts, 0, 0 },
+	HARNESS_TEST_ENTRIES
+	XSAVE_CORRECTNESS_TEST_ENTRIES
+	XSAVE_RING0_CORRECTNESS_TEST_ENTRIES
 	{ "xfd/armed-component-raises-nm", xfd_test_not_available, 0, 0 },
-	{ "xsave/bench/fxsave", bench_test_fxsave, 0, 0 },
-	{ "xsave/bench/xsave", bench_test_xsave, 0, 0 },
-	{ "xsave/bench/xsaveopt", bench_test_xsaveopt, 0, 0 },
-	{ "xsave/bench/xsavec", bench_test_xsavec, 0, 0 },
-	{ "xsave/bench/xsaves", bench_test_xsaves, 0, 0 },
-	{ "xsave/bench/fxrstor", bench_test_fxrstor, 0, 0 },
-	{ "xsave/bench/xrstor", bench_test_xrstor, 0, 0 },
-	{ "xsave/bench/xrstors", bench_test_xrstors, 0, 0 },
-	{ "xsave/bench/control", bench_test_control, 0, 0 },
+	XSAVE_BENCH_TEST_ENTRIES
+	XSAVE_RING0_BENCH_TEST_ENTRIES
 	{ "claim/c2", claim_test_c2, 0, 0 },
 	LAB_TEST_TABLE_ENTRIES
 	/* ---- vm ---- */
