@@ -31,7 +31,8 @@ NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ibench/
 PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard lab/*.c)
 
 KERNEL_C   := $(filter-out kernel/lib/%,$(wildcard kernel/*.c kernel/*/*.c)) \
-	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC) lab/tests/lab_tests.c
+	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC) lab/tests/lab_tests.c \
+	lab/backends/xsave_fpu.c lab/backends/metal_backend.c
 KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm bench/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o,$(KERNEL_ASM))
 
@@ -95,7 +96,7 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(HOST)/%,$(wildcard tests/host/test_*.
 
 host: $(HOST_TESTS)
 
-$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h lab/*.h lab/tests/*.c tests/host/*_stub.c)
+$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
 

@@ -409,6 +409,8 @@ static void ev_vm_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
 	if (m->current[cpu] != m->vmm || m->mode[m->vmm] != LAB_MODE_GUEST)
 		return run_error(m, "vm-exit: the vCPU is not in guest mode on this CPU");
 	m->mode[m->vmm] = LAB_MODE_RUNLOOP;
+	if (m->fpu->guest_mode)
+		m->fpu->guest_mode(m->fpu->self, cpu, 0);
 	lab_vm_exit_count(m);
 	/* VM exit loads the host's CR0 from the VMCS. */
 	if (m->host_ts[cpu])
@@ -431,6 +433,8 @@ static void ev_vm_entry(struct lab_machine *m, unsigned cpu)
 	else
 		m->fpu->clear_ts(m->fpu->self, cpu);
 	m->mode[m->vmm] = LAB_MODE_GUEST;
+	if (m->fpu->guest_mode)
+		m->fpu->guest_mode(m->fpu->self, cpu, 1);
 }
 
 static void dispatch(struct lab_machine *m, const struct lab_event *e)
@@ -579,6 +583,8 @@ int lab_run(const struct lab_config *config, const struct lab_scenario *scenario
 		const struct lab_event *e = &scenario->event[m->step];
 		if (e->type == LAB_EV_MEASURE) {
 			memset(&m->counts, 0, sizeof m->counts);
+			if (backend->measure)
+				backend->measure(backend->self);
 			measuring = true;
 			continue;
 		}
@@ -587,6 +593,11 @@ int lab_run(const struct lab_config *config, const struct lab_scenario *scenario
 			m->last_cpu_thread[m->current[e->cpu]] = e->cpu;
 	}
 	(void)measuring;
+	if (backend->finish)
+		backend->finish(backend->self);
+	if (!m->error[0] && backend->problem && backend->problem(backend->self))
+		string_copy(m->error, backend->problem(backend->self), sizeof m->error);
+	result->fpu = backend;
 	result->config = config->name;
 	result->origin = config->origin;
 	string_copy(result->scenario, scenario->name, sizeof result->scenario);

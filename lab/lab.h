@@ -90,6 +90,7 @@ extern const struct lab_scenario_text lab_scenarios[];
 extern const unsigned lab_scenario_count;
 
 /* ---- the FPU backend ---- */
+struct json_writer;
 struct lab_fpu_backend {
 	const char *name;
 	void *self;
@@ -117,6 +118,19 @@ struct lab_fpu_backend {
 	void (*clobber)(void *self, unsigned cpu, uint32_t mask, uint32_t junk);
 	uint32_t (*read_xfd_err)(void *self, unsigned cpu);
 	int (*ts)(void *self, unsigned cpu);
+	/* Optional (0 in the simulated backend), for backends on real registers
+	   (lab/backends/): measure: the scenario's `measure` (timers restart); finish: the
+	   run is over (leave the CPU clean); problem: a hardware fault the run hit, or 0;
+	   cycles: measured cycles since measure; record: the backend's fields of the
+	   `lab` record. */
+	void (*measure)(void *self);
+	void (*finish)(void *self);
+	const char *(*problem)(void *self);
+	uint64_t (*cycles)(void *self);
+	void (*record)(void *self, struct json_writer *writer);
+	/* Optional: cpu's vCPU enters (1) or leaves (0) guest mode; the workload
+	   (execute) runs in the guest meanwhile. */
+	void (*guest_mode)(void *self, unsigned cpu, int in_guest);
 };
 
 /* The simulated FPU (lab/sim_fpu.c): exact, deterministic. */
@@ -312,6 +326,7 @@ struct lab_result {
 	struct lab_corruption first;
 	char first_context[16];
 	const struct lab_config *configuration;
+	const struct lab_fpu_backend *fpu;   /* the run's backend (its record hook) */
 	uint64_t cost, oracle_cost;
 	char error[96];
 };

@@ -21,6 +21,8 @@ void lab_test_mutant_no_last_cpu_check(struct test_result *result);
 void lab_test_mutant_signal_frame_from_stale_registers(struct test_result *result);
 void lab_test_mutant_fpulab_kfpu_keeps_owner(struct test_result *result);
 void lab_test_table(struct test_result *result);
+void lab_test_backend_hosted(struct test_result *result);
+void lab_test_backend_metal(struct test_result *result);
 
 /* For a test table: its entries, in run order; lab/table prints the configuration x
    scenario table as "# " lines and goes last. */
@@ -41,6 +43,8 @@ void lab_test_table(struct test_result *result);
 	{ "lab/mutant/signal-frame-from-stale-registers",                                            \
 	  lab_test_mutant_signal_frame_from_stale_registers, 0, 0 },                                 \
 	{ "lab/mutant/fpulab-kfpu-keeps-owner", lab_test_mutant_fpulab_kfpu_keeps_owner, 0, 0 },         \
+	{ "lab/backend/hosted", lab_test_backend_hosted, 0, 0 },                                     \
+	{ "lab/backend/metal", lab_test_backend_metal, 0, 0 },                                       \
 	{ "lab/table", lab_test_table, 0, 0 },
 
 #endif

@@ -47,6 +47,8 @@ void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 	json_uint(&w, "saves", r->oracle.saves);
 	json_uint(&w, "restores", r->oracle.restores);
 	json_object_end(&w);
+	if (r->fpu && r->fpu->record)
+		r->fpu->record(r->fpu->self, &w);
 	*writer = w;
 }
 

@@ -170,4 +170,10 @@ void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backen
 	backend->clobber = sim_clobber;
 	backend->read_xfd_err = sim_read_xfd_err;
 	backend->ts = sim_ts;
+	backend->measure = 0;
+	backend->finish = 0;
+	backend->problem = 0;
+	backend->cycles = 0;
+	backend->record = 0;
+	backend->guest_mode = 0;
 }

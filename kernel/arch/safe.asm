@@ -6,7 +6,7 @@ default rel
 bits 64
 
 global rdmsr_safe, wrmsr_safe, xgetbv_safe, xsetbv_safe, write_cr0_safe, write_cr4_safe
-global rdpmc_safe, read64_safe, sse_touch_safe, fxsave_safe, fxrstor_safe
+global rdpmc_safe, read64_safe, sse_touch_safe, stmxcsr_safe, fxsave_safe, fxrstor_safe
 global xsave_safe, xsaveopt_safe, xsavec_safe, xsaves_safe, xrstor_safe, xrstors_safe
 global safe_fixup_table, safe_fixup_table_end
 
@@ -142,6 +142,16 @@ XSAVE_FAMILY_SAFE fxrstor_safe, fxrstor64
 sse_touch_safe:
 .instruction:
 	pxor xmm0, xmm0
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; int stmxcsr_safe(uint32_t *value): one SSE instruction that changes no register
+; (#NM when CR0.TS is set): the policy lab's non-destructive "does the FPU trap" probe
+stmxcsr_safe:
+.instruction:
+	stmxcsr [rdi]
 	xor eax, eax
 .fixup:
 	ret

@@ -32,6 +32,8 @@ int fxsave_safe(void *area, uint64_t unused_mask);
 int fxrstor_safe(void *area, uint64_t unused_mask);
 /* Executes one SSE instruction (PXOR xmm0, xmm0): #NM while CR0.TS is set. */
 int sse_touch_safe(void);
+/* STMXCSR: reads MXCSR, changes no register; #NM while CR0.TS is set. */
+int stmxcsr_safe(uint32_t *value);
 int read64_safe(uint64_t address, uint64_t *value);
 
 /* The fixup for a faulting RIP, or 0. */

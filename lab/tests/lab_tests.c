@@ -1,8 +1,10 @@
-/* The policy lab's test points (docs/lab.md): every configuration x scenario on the
-   simulated backend with its `lab` record, the claims, fpulab's policy against the
+/* The policy lab's test points (docs/lab.md): every configuration x scenario with its
+   `lab` record on the simulated backend (lab/scenarios) and on the build's real one
+   (lab/backend/hosted, lab/backend/metal), the claims, fpulab's policy against the
    others, and the mutants. Not portable code: it prints through the runner. */
 #include "lab/lab.h"
 #include "lab/lab_tests.h"
+#include "lab/backends/platform.h"
 #include "console.h"
 #include "test_runner.h"
 #include "lib/json_writer.h"
@@ -15,25 +17,38 @@
 static struct lab_machine machine;
 static struct lab_scenario scenario;
 static struct lab_sim_fpu sim;
-static struct lab_fpu_backend backend;
-static char record[1024];
+static struct lab_fpu_backend sim_backend, platform_backend;
+static struct lab_fpu_backend *backend = &sim_backend;   /* what run_one runs on */
+static char record[1536];
 
-/* The lab has only its simulated backend so far: backend=hosted or backend=metal
-   selects none of these runs. */
-static bool simulated_backend_selected(struct test_result *result)
+static const char *choice_name(enum lab_backend_choice choice)
+{
+	return choice == LAB_BACKEND_SIMULATED ? "sim" : choice == LAB_BACKEND_HOSTED ? "hosted"
+	       : choice == LAB_BACKEND_METAL ? "metal" : "all";
+}
+
+/* Whether backend=... selects this backend; else the test is skipped, with why. */
+static bool backend_selected(struct test_result *result, enum lab_backend_choice mine)
 {
 	enum lab_backend_choice choice = runner_args()->lab_backend;
 
-	if (choice == LAB_BACKEND_ALL || choice == LAB_BACKEND_SIMULATED)
+	if (choice == LAB_BACKEND_ALL || choice == mine)
 		return true;
-	test_skip(result, "backend=%s selected; the lab has only its simulated backend so far",
-		  choice == LAB_BACKEND_HOSTED ? "hosted" : "metal");
+	test_skip(result, "backend=%s selected; this test runs on backend=%s", choice_name(choice),
+		  choice_name(mine));
 	return false;
+}
+
+/* The claims, mutants and the table run on the simulated backend. */
+static bool simulated_backend_selected(struct test_result *result)
+{
+	return backend_selected(result, LAB_BACKEND_SIMULATED);
 }
 
 static void backend_init(void)
 {
-	lab_sim_fpu_backend(&sim, &backend);
+	if (backend == &sim_backend)
+		lab_sim_fpu_backend(&sim, &sim_backend);
 }
 
 static const char *scenario_text(const char *name)
@@ -63,7 +78,7 @@ static int run_one(const struct lab_config *config, const char *name, struct lab
 			return -1;
 		}
 	}
-	if (lab_run(config, &scenario, &backend, &machine, r) != 0)
+	if (lab_run(config, &scenario, backend, &machine, r) != 0)
 		return test_fail(result, "%s on %s: %s", config->name, name, r->error), -1;
 	return 0;
 }
@@ -98,6 +113,7 @@ void lab_test_scenario_format(struct test_result *result)
 	scenario.name[0] = 0;
 }
 
+static uint64_t matrix_cycles;   /* measured by the backend over the last matrix */
 static struct lab_cell cells[MAX_CONFIGS * MAX_SCENARIOS], oracle_cells[MAX_SCENARIOS];
 static const char *config_names[MAX_CONFIGS], *scenario_names[MAX_SCENARIOS];
 
@@ -106,8 +122,10 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 {
 	unsigned configs = lab_config_count < MAX_CONFIGS ? lab_config_count : MAX_CONFIGS;
 	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
-	unsigned unexpected = 0, missed = 0, below = 0, errors = 0;
+	unsigned unexpected = 0, missed = 0, below = 0, errors = 0, untimed = 0;
 	struct lab_result r;
+
+	matrix_cycles = 0;
 
 	for (unsigned s = 0; s < scenarios; s++) {
 		scenario_names[s] = lab_scenarios[s].name;
@@ -120,6 +138,15 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 			}
 			if (emit)
 				emit_lab(&r);
+			if (backend->cycles) {
+				uint64_t cycles = backend->cycles(backend->self);
+				matrix_cycles += cycles;
+				if (!cycles && (r.counts.saves || r.counts.restores)) {
+					untimed++;
+					test_diagnostic(result, "untimed", "\"%s on %s: %u+%u with no cycles measured\"",
+							r.config, r.scenario, r.counts.saves, r.counts.restores);
+				}
+			}
 			lab_cell_from(&cells[c * scenarios + s], &r);
 			if (c == 0) {
 				oracle_cells[s].saves = r.oracle.saves;
@@ -154,6 +181,8 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 	if (unexpected || missed || below)
 		return test_fail(result, "%u unexpected corruptions, %u expected ones not detected, %u runs below the oracle",
 				 unexpected, missed, below);
+	if (untimed)
+		return test_fail(result, "%u runs with saves or restores but no measured cycles", untimed);
 }
 
 void lab_test_scenarios(struct test_result *result)
@@ -386,4 +415,49 @@ void lab_test_mutant_fpulab_kfpu_keeps_owner(struct test_result *result)
 	if (!simulated_backend_selected(result))
 		return;
 	mutant(result, "fpulab-kfpu-keeps-owner");
+}
+
+/* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)
+   or metal (the kernel), when this build has it and backend= selects it. */
+static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
+			 const char *where)
+{
+	const struct lab_platform_backend *platform = lab_platform_backend();
+	unsigned configs, scenarios, caught = 0;
+	struct lab_result r;
+	char why[128];
+
+	if (!backend_selected(result, mine))
+		return;
+	if (!platform || strcmp(platform->name, name) != 0)
+		return test_skip(result, "the %s backend exists only in %s", name, where);
+	if (platform->open(&platform_backend, why, sizeof why) != 0)
+		return test_skip(result, "%s backend: %s", name, why);
+	backend = &platform_backend;
+	run_matrix(result, true, &configs, &scenarios);
+	for (unsigned i = 0; i < lab_mutant_count; i++) {
+		if (run_one(&lab_mutants[i], lab_mutants[i].expected_corruption, &r, result) != 0)
+			continue;
+		if (r.corrupted)
+			caught++;
+		else
+			test_fail(result, "mutant %s not caught in %s on the %s backend", lab_mutants[i].name,
+				  r.scenario, name);
+	}
+	platform->close(&platform_backend);
+	backend = &sim_backend;
+	test_diagnostic(result, "backend", "{ name: %s, configurations: %u, scenarios: %u, mutants_caught: %u, cycles: %llu }",
+			name, configs, scenarios, caught, (unsigned long long)matrix_cycles);
+	kprintf("# lab: %s backend: %u configurations x %u scenarios, %u of %u mutants caught, %llu measured cycles in saves and restores\n",
+		name, configs, scenarios, caught, lab_mutant_count, (unsigned long long)matrix_cycles);
+}
+
+void lab_test_backend_hosted(struct test_result *result)
+{
+	real_backend(result, LAB_BACKEND_HOSTED, "hosted", "the hosted build (build/host/fpulab-host)");
+}
+
+void lab_test_backend_metal(struct test_result *result)
+{
+	real_backend(result, LAB_BACKEND_METAL, "metal", "the kernel");
 }

@@ -134,5 +134,28 @@ for platform in bochs-tigerlake bochs-ryzen qemu-efi; do
 done
 # ---- vm ----
 
+# ---- lab ---- the policy lab's metal backend (docs/lab.md): real XSAVE/XRSTOR, the
+# real CR0.TS with real #NM traps and the guest tasks' workload in a real guest (SVM on
+# QEMU, VMX on Bochs tigerlake); every configuration x scenario intact or the expected
+# corruption, each record timed by the TSC.
+lab_metal_records() { [ "$(tr -d '\r' < "$logs/$1.log" | grep -cE '^# lab \{.*"backend":"metal".*"clock":"tsc","cycles":[0-9]')" -ge 72 ]; }
+for platform in qemu-efi bochs-tigerlake; do
+	name=$platform-lab-metal
+	case $platform in
+	bochs-*) runner=(tools/run-bochs.sh --cpu "${platform#bochs-}" --timeout 600) ;;
+	qemu-efi) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 300) ;;
+	esac
+	if boot "$name" 0 "${runner[@]}" -- quick 'only=lab/*' backend=metal; then
+		check "$name" backend-passed log_has "$name" '^ok [0-9]+ - lab/backend/metal$'
+		check "$name" metal-records lab_metal_records "$name"
+		check "$name" real-cr0-ts log_has "$name" '"backend":"metal".*"ts":"cr0"'
+		check "$name" real-guest log_has "$name" '"backend":"metal".*"vm":"guest-workload","vm_hardware":"(vmx|svm)","guest_steps":[1-9]'
+		check "$name" real-guest-nm log_has "$name" '"backend":"metal".*"guest_nm_exits":[1-9]'
+		check "$name" status-0 log_has "$name" '^# fpulab-end status=0'
+		check "$name" log-valid tools/fpulab-log "$logs/$name.log"
+	fi
+done
+# ---- lab ----
+
 echo "1..$count"
 [ "$failures" -eq 0 ]

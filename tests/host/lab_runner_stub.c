@@ -4,6 +4,7 @@
 #include "lib/format.h"
 #include "lib/json_writer.h"
 #include "lib/kernel_args.h"
+#include "lab/backends/platform.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,4 +79,10 @@ static struct kernel_args stub_arguments;
 const struct kernel_args *runner_args(void)
 {
 	return &stub_arguments;
+}
+
+/* The unit tests have no real FPU backend: lab/backend/hosted and lab/backend/metal skip. */
+const struct lab_platform_backend *lab_platform_backend(void)
+{
+	return 0;
 }

@@ -127,5 +127,21 @@ tools/lab-table "$work/lab.log" > "$work/lab.md" 2>&1 || problems+="lab-table ex
 [ "$(grep -cE '^\| [a-z0-9+-]+ \| ' "$work/lab.md")" -ge 10 ] || problems+="the Markdown table has fewer than 10 rows"$'\n'
 result lab-table-renders-markdown "$problems"
 
+# The policy lab on the hosted backend: real XSAVE/XRSTOR on this CPU's registers, the
+# same scenarios, intact or the expected corruption, every record timed by the TSC.
+problems=""
+build/host/fpulab-host quick 'only=lab/*' backend=hosted > "$work/lab-hosted.log" 2>&1 || problems+="exit status $?"$'\n'
+tools/fpulab-log "$work/lab-hosted.log" > "$work/lab-hosted.summary" 2>&1 ||
+	problems+="fpulab-log: $(cat "$work/lab-hosted.summary")"$'\n'
+grep -qE '^ok [0-9]+ - lab/backend/hosted$' "$work/lab-hosted.log" || problems+="lab/backend/hosted did not pass"$'\n'
+hosted_records=$(grep -c '^# lab {.*"backend":"hosted".*"clock":"tsc","cycles":[0-9]' "$work/lab-hosted.log")
+[ "$hosted_records" -ge 72 ] || problems+="$hosted_records timed hosted lab records, expected at least 9 x 8"$'\n'
+grep '^# lab {' "$work/lab-hosted.log" | grep -v '"backend":"hosted"' | grep -q . && problems+="lab records of another backend"$'\n'
+grep '^# lab {.*"backend":"hosted"' "$work/lab-hosted.log" | grep -q '"verdict":"error"' && problems+="a hosted run ended in an error"$'\n'
+[ "$(grep -c '^# lab {.*"verdict":"corrupted","expected_corruption":true' "$work/lab-hosted.log")" -ge 2 ] ||
+	problems+="the expected corruptions were not detected on real registers"$'\n'
+[ "$(tail -n 1 "$work/lab-hosted.log")" = "# fpulab-end status=0" ] || problems+="last line: $(tail -n 1 "$work/lab-hosted.log")"$'\n'
+result "lab-hosted-backend-runs-cleanly ($hosted_records records)" "$problems"
+
 echo "1..$count"
 [ "$failures" -eq 0 ]

@@ -246,6 +246,57 @@ static void test_report(void)
 	CHECK("cost/weights-override", lab_cost(&counts, &w) == 2 * 100 + 1 * 100 + 10 * 4 + 1);
 }
 
+/* The optional hooks of a backend on real registers, on the simulated one: measure
+   at the scenario's `measure`, finish at the end, a problem makes the run an error,
+   record adds the backend's fields to the `lab` record. */
+static unsigned hook_measures, hook_finishes;
+static const char *hook_problem_text;
+static void hook_measure(void *self) { (void)self; hook_measures++; }
+static void hook_finish(void *self) { (void)self; hook_finishes++; }
+static const char *hook_problem(void *self) { (void)self; return hook_problem_text; }
+static void hook_record(void *self, struct json_writer *w) { (void)self; json_string(w, "clock", "tsc"); }
+
+static int run_hooked(const char *config, const char *name, struct lab_result *r)
+{
+	struct lab_parse_error error;
+	for (unsigned i = 0; i < lab_scenario_count; i++)
+		if (strcmp(lab_scenarios[i].name, name) == 0) {
+			if (lab_scenario_parse(name, lab_scenarios[i].text, &scenario, &error) != 0)
+				return -1;
+			lab_sim_fpu_backend(&sim, &backend);
+			backend.name = "hooked";
+			backend.measure = hook_measure;
+			backend.finish = hook_finish;
+			backend.problem = hook_problem;
+			backend.record = hook_record;
+			return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
+		}
+	return -1;
+}
+
+static void test_backend_hooks(void)
+{
+	struct lab_result r;
+	char buffer[1024];
+	int status;
+
+	hook_measures = hook_finishes = 0;
+	hook_problem_text = 0;
+	status = run_hooked("fpulab", "idle-wake", &r);
+	CHECK("backend-hooks/measure-and-finish", status == 0 && hook_measures == 1 && hook_finishes == 1);
+	CHECK("backend-hooks/record-fields-appended", lab_record_json(&r, buffer, sizeof buffer) == 0 &&
+	      strstr(buffer, "\"backend\":\"hooked\"") != 0 &&
+	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0},\"clock\":\"tsc\"}") != 0);
+	hook_problem_text = "hooked backend: XRSTOR raised vector 13";
+	status = run_hooked("fpulab", "idle-wake", &r);
+	lab_record_json(&r, buffer, sizeof buffer);
+	CHECK("backend-hooks/problem-is-a-run-error", status == -1 &&
+	      strcmp(r.error, "hooked backend: XRSTOR raised vector 13") == 0 &&
+	      strstr(buffer, "\"verdict\":\"error\"") != 0);
+	hook_problem_text = 0;
+	lab_sim_fpu_backend(&sim, &backend);
+}
+
 static unsigned sink_lines;
 static char sink_first[512];
 static void sink(void *context, const char *line)
@@ -275,6 +326,7 @@ int main(void)
 	test_matrix();
 	test_mutants();
 	test_report();
+	test_backend_hooks();
 	test_table();
 	return unit_end();
 }

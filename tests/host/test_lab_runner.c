@@ -21,7 +21,8 @@ int main(void)
 		if (strncmp(lab_table_under_test[i].name, "lab/mutant/", 11) == 0)
 			mutants += result.status == TEST_PASS;
 		snprintf(name, sizeof name, "runner/%s", lab_table_under_test[i].name);
-		if (strcmp(lab_table_under_test[i].name, "lab/claim/c5") == 0) {
+		if (strcmp(lab_table_under_test[i].name, "lab/claim/c5") == 0 ||
+		    strncmp(lab_table_under_test[i].name, "lab/backend/", 12) == 0) {   /* no real backend here */
 			CHECK(name, result.status == TEST_SKIP);
 			continue;
 		}
@@ -37,5 +38,25 @@ int main(void)
 			CHECK("runner/one-lab-record-per-run", stub_records - records_before == lab_config_count * lab_scenario_count);
 	}
 	CHECK("runner/at-least-five-mutants-caught", mutants >= 5);
+	{
+		/* backend= selects per backend: the simulated tests skip under backend=hosted,
+		   and a backend this build lacks skips with where it exists. */
+		static struct test_result result;
+		memset(&result, 0, sizeof result);
+		stub_arguments.lab_backend = LAB_BACKEND_HOSTED;
+		lab_test_scenarios(&result);
+		CHECK("runner/backend-hosted-skips-simulated", result.status == TEST_SKIP &&
+		      strstr(result.reason, "backend=hosted selected") != 0);
+		memset(&result, 0, sizeof result);
+		lab_test_backend_hosted(&result);
+		CHECK("runner/backend-missing-in-this-build-skips", result.status == TEST_SKIP &&
+		      strstr(result.reason, "exists only in the hosted build") != 0);
+		memset(&result, 0, sizeof result);
+		stub_arguments.lab_backend = LAB_BACKEND_SIMULATED;
+		lab_test_backend_metal(&result);
+		CHECK("runner/backend-sim-skips-metal", result.status == TEST_SKIP &&
+		      strstr(result.reason, "backend=sim selected") != 0);
+		stub_arguments.lab_backend = LAB_BACKEND_ALL;
+	}
 	return unit_end();
 }

@@ -1,0 +1,61 @@
+/* The lab's FPU on real registers (docs/lab.md, "Backends"): the core shared by the
+   hosted backend (Linux user mode) and the bare-metal one (the kernel). A context's
+   buffer and signal frame are real XSAVE areas; save and restore are real XSAVE, XSAVEOPT or XSAVEC and XRSTOR;
+   the workload writes each signature into the real registers by XRSTOR from a pattern
+   area and checks it by XSAVE + compare. Components the CPU lacks (and AMX, which
+   needs a tile configuration) stay simulated, exactly as lab/sim_fpu.c does them.
+   The scenario's CPUs take turns on the one register file: switching between them is a
+   full XSAVE/XRSTOR, neither counted nor timed. Not portable: runs XSAVE. */
+#ifndef FPULAB_LAB_XSAVE_FPU_H
+#define FPULAB_LAB_XSAVE_FPU_H
+
+#include "lab/lab.h"
+
+struct lab_xsave_cpu {
+	uint8_t *image;                  /* its registers while another CPU has the real ones */
+	uint32_t shadow[LAB_COMPONENTS]; /* the simulated components */
+	uint32_t shadow_inuse;
+	uint32_t xfd, xfd_err, xcr0;
+	uint8_t ts;                      /* simulated TS, or the real one saved while inactive */
+};
+
+struct lab_xsave_fpu {
+	const char *name;                /* "hosted", "metal" */
+	const char *ts_mode;             /* "simulated" or "cr0" */
+	const char *xfd_mode;            /* "simulated" (why in xfd_why) */
+	const char *xfd_why;
+	const char *vm_mode;             /* "simulated" (why in vm_why), or a real guest: guest_run */
+	const char *vm_why;
+	const char *vm_hardware;         /* "vmx" or "svm" when guest_run is set */
+	/* CR0.TS on the real CPU (metal); 0: simulated. */
+	int (*hw_ts)(void);
+	int (*hw_set_ts)(int on);        /* returns a fault vector or 0 */
+	/* set by lab_xsave_fpu_open */
+	unsigned cpus, active;
+	uint32_t real;                   /* lab components on real registers */
+	uint64_t hw_mask;                /* their XCR0 bits */
+	uint32_t area_pages;
+	const char *save_instruction;    /* "xsavec", "xsaveopt" or "xsave" */
+	int (*save_insn)(void *area, uint64_t mask);
+	struct lab_xsave_cpu cpu[LAB_MAX_CPUS];
+	uint8_t *buffer[LAB_MAX_CONTEXTS], *frame[LAB_MAX_CONTEXTS];
+	struct lab_sim_area shadow_buffer[LAB_MAX_CONTEXTS], shadow_frame[LAB_MAX_CONTEXTS];
+	uint8_t *scratch, *pattern, *init;
+	uint64_t save_cycles, restore_cycles;
+	uint32_t timed_saves, timed_restores;
+	char problem[96];
+	/* metal with a real guest (else 0): runs the workload's XSAVE to scratch and
+	   XRSTOR from pattern (mask) inside the guest, with the guest's CR0.TS = the lab's
+	   TS; 0 done, 1 the guest took #NM, -1 a problem (set). */
+	int (*guest_run)(struct lab_xsave_fpu *f, uint64_t mask);
+	uint8_t in_guest[LAB_MAX_CPUS];
+	uint32_t guest_steps;            /* workload steps run in the real guest (this run) */
+	uint32_t guest_nm_exits;         /* of which took a real #NM exit first */
+};
+
+/* Allocates the areas and picks the save instruction; 0, or -1 with why. */
+int lab_xsave_fpu_open(struct lab_xsave_fpu *fpu, char *why, size_t size);
+/* Fills backend's table; fpu must be open. */
+void lab_xsave_fpu_backend(struct lab_xsave_fpu *fpu, struct lab_fpu_backend *backend);
+
+#endif
