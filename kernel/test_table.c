@@ -21,6 +21,7 @@ void vm_test_cpuid(struct test_result *result);
 void vm_test_xsetbv(struct test_result *result);
 void vm_test_msr_xfd(struct test_result *result);
 void vm_test_nm_intercept(struct test_result *result);
+void vm_test_external_interrupt(struct test_result *result);
 void vm_test_create_destroy(struct test_result *result);
 void vm_test_fpu_isolation(struct test_result *result);
 void vm_test_vmx_vmfail_valid(struct test_result *result);
@@ -67,6 +68,7 @@ const struct test test_table[] = {
 	{ "vm/exit/xsetbv", vm_test_xsetbv, 0, 0 },
 	{ "vm/exit/msr-xfd", vm_test_msr_xfd, 0, 0 },
 	{ "vm/exit/nm-intercept", vm_test_nm_intercept, 0, 0 },
+	{ "vm/exit/external-interrupt", vm_test_external_interrupt, 0, 0 },
 	{ "vm/create-destroy", vm_test_create_destroy, 0, 0 },
 	{ "vm/fpu-isolation", vm_test_fpu_isolation, 0, 0 },
 	{ "vm/vmx/vmfail-valid-decoded", vm_test_vmx_vmfail_valid, 0, 0 },

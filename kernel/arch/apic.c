@@ -63,6 +63,11 @@ void apic_end_of_interrupt(void)
 		apic_write(LAPIC_REGISTER_EOI, 0);
 }
 
+void apic_send_self_ipi(uint8_t vector)
+{
+	apic_write(LAPIC_REGISTER_ICR_LOW, (1u << 18) | vector);   /* shorthand 01b: self */
+}
+
 static void ioapic_write(uint32_t reg, uint32_t value)
 {
 	*mmio32(IOAPIC_DEFAULT_BASE + IOAPIC_REGISTER_SELECT) = reg;

@@ -9,6 +9,7 @@
 #define LAPIC_REGISTER_ID 0x20
 #define LAPIC_REGISTER_EOI 0xb0
 #define LAPIC_REGISTER_SPURIOUS 0xf0
+#define LAPIC_REGISTER_ICR_LOW 0x300
 #define LAPIC_REGISTER_LVT_TIMER 0x320
 #define LAPIC_REGISTER_LVT_THERMAL 0x330
 #define LAPIC_REGISTER_LVT_PERFORMANCE 0x340
@@ -27,6 +28,8 @@ uint32_t apic_read(uint32_t reg);
 void apic_write(uint32_t reg, uint32_t value);
 uint32_t apic_id(void);
 void apic_end_of_interrupt(void);
+/* Fixed, edge, destination shorthand self (SDM Vol. 3A, 11.6.1; x2APIC: ICR MSR 0x830). */
+void apic_send_self_ipi(uint8_t vector);
 
 /* I/O APIC redirection entry for a global system interrupt. */
 void ioapic_route_nmi(unsigned gsi, uint32_t apic_destination);

@@ -147,6 +147,17 @@ void cpu_tables_init(const struct boot_info *boot)
 			       TSS_SLOT << 3);
 }
 
+void cpu_tables_replace_gate(unsigned vector, uint64_t handler, uint64_t saved[2])
+{
+	memcpy(saved, &idt[vector & 255], sizeof idt[0]);
+	set_gate(vector & 255, handler, 0);
+}
+
+void cpu_tables_restore_gate(unsigned vector, const uint64_t saved[2])
+{
+	memcpy(&idt[vector & 255], saved, sizeof idt[0]);
+}
+
 void cpu_tables_restore_firmware(void)
 {
 	if (!firmware_code_selector)

@@ -13,6 +13,11 @@ extern uint16_t user_code_selector, user_data_selector;
 /* Installs the tables. Firmware selectors named in boot stay valid, and after an EFI
    boot vectors 32..255 keep the firmware's handlers, so its timer still runs. */
 void cpu_tables_init(const struct boot_info *boot);
+/* Points IDT vector at handler (64-bit interrupt gate, DPL 0, no IST) and saves the old
+   16-byte gate in saved; cpu_tables_restore_gate puts it back. For tests that take one
+   interrupt themselves (after an EFI boot vectors 32..255 hold the firmware's gates). */
+void cpu_tables_replace_gate(unsigned vector, uint64_t handler, uint64_t saved[2]);
+void cpu_tables_restore_gate(unsigned vector, const uint64_t saved[2]);
 /* Puts back the firmware's GDT and IDT before control returns to it. */
 void cpu_tables_restore_firmware(void);
 

@@ -5,6 +5,8 @@
 #include "memory.h"
 #include "arch/x86.h"
 #include "lib/string.h"
+#include "arch/apic.h"
+#include "arch/cpu_tables.h"
 
 static struct vm_fixture fixture;
 
@@ -168,4 +170,89 @@ void vm_test_create_destroy(struct test_result *result)
 		if (!vm_turned_off())
 			return test_fail(result, "round %d: VMXE/SVME still set", round);
 	}
+}
+
+/* vm/exit/external-interrupt: a fixed self-IPI made pending with the host's interrupts
+   masked must end the guest's run, before the guest finishes, as an external-interrupt exit (VMX exit
+   reason 1, pin-based "external-interrupt exiting"; SVM #VMEXIT INTR, INTERCEPT_INTR);
+   the host then takes the interrupt through its own IDT and the guest finishes.
+   SVM: with V_INTR_MASKING=1 a physical interrupt reaches the guest only while the host's
+   RFLAGS.IF was 1 at VMRUN (HIF, APM 15.21.1), so the test does CLGI; STI before vm_run
+   (the world switch's own CLGI changes nothing) and the interrupt, held by GIF = 0 until
+   svm_exit_done's STGI, is taken there. VMX: the exit leaves RFLAGS.IF = 0 and the
+   interrupt pending (no "acknowledge interrupt on exit"); STI; NOP; CLI takes it. */
+#define EXTERNAL_INTERRUPT_VECTOR 0xee
+
+__attribute__((used)) static volatile uint64_t external_interrupt_hits;
+void vm_external_interrupt_stub(void);
+__asm__(".pushsection .text\n"
+	".global vm_external_interrupt_stub\n"
+	"vm_external_interrupt_stub:\n"
+	"\tlock incq external_interrupt_hits(%rip)\n"
+	"\tiretq\n"
+	".popsection\n");
+
+/* The guest opens an RFLAGS.IF window: real hardware (and QEMU) exits at entry already,
+   since neither external-interrupt exiting (SDM 26.2 / 25.3) nor V_INTR_MASKING with
+   HIF = 1 (APM 15.21.1) looks at the guest's IF; Bochs 2.7 re-evaluates interrupt
+   masking only when RFLAGS.IF changes, so the event masked by the host's CLI stays masked
+   across VM entry/VMRUN of an IF = 0 guest until the guest's STI. The exit must come
+   before the guest's CLI either way (guest_rip says where). */
+static void guest_interrupt_window(void *argument)
+{
+	__asm__ volatile("sti; nop; nop; cli" ::: "memory");
+}
+
+void vm_test_external_interrupt(struct test_result *result)
+{
+	struct vm_exit exit;
+	uint64_t saved_gate[2], flags = read_rflags(), hits;
+	uint32_t spurious, irr;
+	int svm;
+
+	if (!apic_present())
+		return test_skip(result, "no enabled local APIC (CPUID.1:EDX.APIC[9]=0 or IA32_APIC_BASE[11]=0): no self-IPI");
+	if (vm_fixture_begin(result, &fixture, guest_interrupt_window, 0))
+		return;
+	svm = fixture.ops == &svm_ops;
+	interrupts_disable();
+	cpu_tables_replace_gate(EXTERNAL_INTERRUPT_VECTOR, (uint64_t)(uintptr_t)vm_external_interrupt_stub,
+				saved_gate);
+	spurious = apic_read(LAPIC_REGISTER_SPURIOUS);
+	if (!(spurious & 0x100))   /* software-disabled APIC (SDM 11.4.7.2) accepts no fixed IPIs */
+		apic_write(LAPIC_REGISTER_SPURIOUS, spurious | 0x100);
+	external_interrupt_hits = 0;
+	if (svm)
+		__asm__ volatile("clgi; sti" ::: "memory");
+	apic_send_self_ipi(EXTERNAL_INTERRUPT_VECTOR);
+	irr = apic_read(0x200 + (EXTERNAL_INTERRUPT_VECTOR >> 5) * 0x10);
+	vm_run(&fixture.vcpu, &exit);
+	interrupts_disable();
+	/* VMX (and any exit but the expected one): the interrupt is still pending. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	hits = external_interrupt_hits;
+	if (hits)
+		apic_end_of_interrupt();
+	if (exit.kind != VM_EXIT_INTERRUPT) {
+		vm_fail(result, &fixture, &exit, "wrong first exit (expected interrupt)");
+		test_diagnostic(result, "host_interrupts_taken", "%llu", (unsigned long long)hits);
+		test_diagnostic(result, "irr_after_ipi", "\"0x%x\"", irr);
+		test_diagnostic(result, "spurious", "\"0x%x\"", spurious);
+	} else if (hits != 1) {
+		vm_fail(result, &fixture, &exit, "host took the self-IPI a wrong number of times");
+		test_diagnostic(result, "host_interrupts_taken", "%llu", (unsigned long long)hits);
+	} else {
+		test_diagnostic(result, "raw_exit_reason", "\"0x%llx\"", (unsigned long long)exit.raw_reason);
+		test_diagnostic(result, "guest_rip", "\"0x%llx\"", (unsigned long long)exit.guest_rip);
+		test_diagnostic(result, "vector", "%u", EXTERNAL_INTERRUPT_VECTOR);
+		fixture.counts[VM_EXIT_INTERRUPT]++;
+		if (!vm_fixture_run(result, &fixture))
+			expect_count(result, VM_EXIT_INTERRUPT, 1);
+	}
+	if (!(spurious & 0x100))
+		apic_write(LAPIC_REGISTER_SPURIOUS, spurious);
+	cpu_tables_restore_gate(EXTERNAL_INTERRUPT_VECTOR, saved_gate);
+	if (flags & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
+	vm_fixture_end(&fixture);
 }

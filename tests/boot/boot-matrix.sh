@@ -126,6 +126,7 @@ for platform in bochs-tigerlake bochs-ryzen qemu-efi; do
 	esac
 	if boot "$name" 1 "${runner[@]}" -- quick selftest=vmentry,guest-hang 'only=vm/exit/*,kernel/memory'; then
 		check "$name" vm-tests-pass log_has "$name" '^ok [0-9]+ - vm/exit/hypercall$'
+		check "$name" external-interrupt-exit log_has "$name" '^ok [0-9]+ - vm/exit/external-interrupt$'
 		check "$name" vmentry-decoded log_has "$name" '^not ok [0-9]+ - selftest/vmentry # injected invalid guest state: (VM entry failed: exit reason 0x80000021|VMRUN failed: VMEXIT_INVALID)'
 		check "$name" guest-hang-ended log_has "$name" '^not ok [0-9]+ - selftest/guest-hang # guest hang ended: timeout'
 		check "$name" guest-dump log_has "$name" '^  guest_rip: "0x'
