@@ -26,6 +26,13 @@ struct bench_body {
 	unsigned unroll;
 };
 
+/* A body made by the BENCH macro of bench/timing.inc: declare its two windows, then
+   describe it with BODY(name, unroll). */
+#define DECLARE_BODY(name)                                              \
+	uint64_t name##_single(const struct bench_arguments *arguments); \
+	uint64_t name##_double(const struct bench_arguments *arguments)
+#define BODY(name, unroll) { name##_single, name##_double, unroll }
+
 struct bench_result {
 	struct statistics stats;      /* per iteration, in hundredths of a clock tick */
 	int64_t single_p5, single_p95;/* spread of the raw single-window readings */

@@ -6,9 +6,6 @@
 #include "test_runner.h"
 #include "lib/json_writer.h"
 
-#define DECLARE_BODY(name) \
-	uint64_t name##_single(const struct bench_arguments *); \
-	uint64_t name##_double(const struct bench_arguments *)
 DECLARE_BODY(bench_add_chain);
 DECLARE_BODY(bench_imul_chain);
 DECLARE_BODY(bench_exact_0);
@@ -16,7 +13,6 @@ DECLARE_BODY(bench_exact_1);
 DECLARE_BODY(bench_exact_7);
 DECLARE_BODY(bench_exact_50);
 
-#define BODY(name, unroll) { name##_single, name##_double, unroll }
 #define CHAIN_UNROLL 200
 #define EXACT_UNROLL 16
 

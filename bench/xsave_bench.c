@@ -13,10 +13,6 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-#define DECLARE_BODY(name) \
-	uint64_t name##_single(const struct bench_arguments *); \
-	uint64_t name##_double(const struct bench_arguments *)
-#define BODY(name, unroll) { name##_single, name##_double, unroll }
 #define SAVE_UNROLL 8
 
 DECLARE_BODY(bench_fxsave_from_area2); DECLARE_BODY(bench_fxsave_from_area);
