@@ -8,10 +8,8 @@
 
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 
-uint64_t bench_xgetbv0_single(const struct bench_arguments *);
-uint64_t bench_xgetbv0_double(const struct bench_arguments *);
-uint64_t bench_xgetbv1_single(const struct bench_arguments *);
-uint64_t bench_xgetbv1_double(const struct bench_arguments *);
+DECLARE_BODY(bench_xgetbv0);
+DECLARE_BODY(bench_xgetbv1);
 
 static void emit(struct test_result *result, const char *name, const struct bench_body *body)
 {
@@ -29,8 +27,8 @@ static void emit(struct test_result *result, const char *name, const struct benc
 /* The same bodies and record names as bench_test_control (bench/xsave_bench.c). */
 void host_bench_test_xgetbv(struct test_result *result)
 {
-	const struct bench_body xgetbv0 = { bench_xgetbv0_single, bench_xgetbv0_double, 16 };
-	const struct bench_body xgetbv1 = { bench_xgetbv1_single, bench_xgetbv1_double, 16 };
+	const struct bench_body xgetbv0 = BODY(bench_xgetbv0, 16);
+	const struct bench_body xgetbv1 = BODY(bench_xgetbv1, 16);
 
 	if (!cpu_features()->has.xsave)
 		return test_skip(result, "CPUID.1:ECX.XSAVE[26]=0");
