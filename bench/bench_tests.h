@@ -34,6 +34,9 @@ void bench_test_fxrstor(struct test_result *result);
 void bench_test_xrstor(struct test_result *result);
 void bench_test_xrstors(struct test_result *result);
 void bench_test_control(struct test_result *result);
+void bench_test_amx(struct test_result *result);
+void amx_test_tilecfg_restored(struct test_result *result);
+void amx_test_tilerelease_inits(struct test_result *result);
 
 #define HARNESS_TEST_ENTRIES                                                              \
 	{ "harness/calibration/add", test_calibration_add, 0, 0 },                        \
@@ -51,7 +54,9 @@ void bench_test_control(struct test_result *result);
 	{ "xsave/header/compacted-layout", xsave_test_compacted_layout, 0, 0 },           \
 	{ "xsave/header/restore-init-component", xsave_test_restore_init_component, 0, 0 }, \
 	{ "xsave/fault/reserved-header", xsave_test_fault_reserved_header, 0, 0 },        \
-	{ "xsave/fault/misaligned-area", xsave_test_fault_misaligned, 0, 0 },
+	{ "xsave/fault/misaligned-area", xsave_test_fault_misaligned, 0, 0 },            \
+	{ "xsave/amx/tilecfg-restored", amx_test_tilecfg_restored, 0, 0 },                \
+	{ "xsave/amx/tilerelease-inits", amx_test_tilerelease_inits, 0, 0 },
 
 /* XSAVES/XRSTORS, XSETBV and CR0.TS are privileged. */
 #define XSAVE_RING0_CORRECTNESS_TEST_ENTRIES                                              \
@@ -67,7 +72,8 @@ void bench_test_control(struct test_result *result);
 	{ "xsave/bench/xsaveopt", bench_test_xsaveopt, 0, 0 },                            \
 	{ "xsave/bench/xsavec", bench_test_xsavec, 0, 0 },                                \
 	{ "xsave/bench/fxrstor", bench_test_fxrstor, 0, 0 },                              \
-	{ "xsave/bench/xrstor", bench_test_xrstor, 0, 0 },
+	{ "xsave/bench/xrstor", bench_test_xrstor, 0, 0 },                                \
+	{ "xsave/bench/amx", bench_test_amx, 0, 0 },
 
 #define XSAVE_RING0_BENCH_TEST_ENTRIES                                                    \
 	{ "xsave/bench/xsaves", bench_test_xsaves, 0, 0 },                                \

@@ -1,5 +1,6 @@
 /* xsave/...: cycle benchmarks of the XSAVE family and the FPU control primitives,
    one `bench` record per (instruction, component set, state). */
+#include "bench/amx.h"
 #include "bench/harness.h"
 #include "bench/xsave_support.h"
 #include "cpu_features.h"
@@ -22,6 +23,7 @@ DECLARE_BODY(bench_xsavec_from_area2); DECLARE_BODY(bench_xsavec_from_area);
 DECLARE_BODY(bench_xsaves_from_area2); DECLARE_BODY(bench_xsaves_from_area);
 DECLARE_BODY(bench_fxrstor); DECLARE_BODY(bench_xrstor); DECLARE_BODY(bench_xrstors);
 DECLARE_BODY(bench_xgetbv0); DECLARE_BODY(bench_xgetbv1); DECLARE_BODY(bench_xsetbv_same);
+DECLARE_BODY(bench_tilerelease); DECLARE_BODY(bench_ldtilecfg_tilerelease); DECLARE_BODY(bench_tilezero);
 DECLARE_BODY(bench_clts); DECLARE_BODY(bench_set_ts_clts); DECLARE_BODY(bench_nm_round_trip);
 
 struct save_instruction {
@@ -90,7 +92,8 @@ static void bench_saves(struct test_result *result, const struct save_instructio
 
 		/* "unmodified" restores the body's own (compacted) output before each window */
 		if (!instruction->compacted || !xsave_compacted_defect()) {
-			xsave_area_with_patterns(area, sets[i].mask, 1, 0);
+			/* XSAVES's setup restores with XRSTORS: compacted format only */
+			xsave_area_with_patterns(area, sets[i].mask, 1, !strcmp(instruction->name, "xsaves"));
 			format_string(name, sizeof name, "xsave/%s/%s/unmodified", instruction->name, sets[i].name);
 			emit(result, name, &instruction->from_same_area, &arguments, sets[i].name, "unmodified");
 		}
@@ -185,4 +188,26 @@ void bench_test_control(struct test_result *result)
 	if (cpu_features()->has.xgetbv1)
 		emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
 	emit(result, "xsave/xsetbv-same-value", &xsetbv, &arguments, 0, 0);
+}
+
+/* TILERELEASE with the tiles already init, LDTILECFG + TILERELEASE (what configuring
+   and releasing the tiles costs a context), TILEZERO with the tiles configured. */
+void bench_test_amx(struct test_result *result)
+{
+	const struct bench_body release = BODY(bench_tilerelease, 16);
+	const struct bench_body configure = BODY(bench_ldtilecfg_tilerelease, 8);
+	const struct bench_body zero = BODY(bench_tilezero, 16);
+	struct bench_arguments arguments = { 0 };
+	uint8_t *patterns = xsave_area_alloc();
+
+	if (amx_missing())
+		return test_skip(result, "%s", amx_missing());
+	xsave_area_fill_patterns(patterns, xsave_components(), amx_test_mask(), amx_test_mask(), 1, 0);
+	arguments.area = (uint64_t)(uintptr_t)amx_tile_config_of(patterns);
+	if (tilerelease_safe() != 0)
+		return test_fail(result, "TILERELEASE faulted");
+	emit(result, "xsave/tilerelease/init", &release, &arguments, 0, "init");
+	emit(result, "xsave/ldtilecfg+tilerelease", &configure, &arguments, 0, 0);
+	emit(result, "xsave/tilezero/configured", &zero, &arguments, 0, "configured");
+	tilerelease_safe();
 }

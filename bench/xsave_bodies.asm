@@ -5,7 +5,9 @@
 ;   FROM_AREA2: registers loaded from another address (saves: "modified"; "init" when
 ;               area2 holds an all-init header)
 ;   FROM_AREA:  registers loaded from the very area the body saves to ("unmodified":
-;               XSAVEOPT may skip what was not modified since, SDM Vol. 1, 13.6)
+;               XSAVEOPT may skip what was not modified since, SDM Vol. 1, 13.6);
+;               FROM_AREA_S the same with XRSTORS, for XSAVES's compacted output with
+;               supervisor components (XRSTOR #GPs on those, SDM Vol. 1, 13.8)
 default rel
 bits 64
 %include "timing.inc"
@@ -24,6 +26,11 @@ section .text
 	LOAD_MASK
 	mov rcx, [r11 + ARG_AREA]
 	xrstor64 [rcx]
+%endmacro
+%macro FROM_AREA_S 0                  ; XSAVES output may hold supervisor state: XRSTORS
+	LOAD_MASK
+	mov rcx, [r11 + ARG_AREA]
+	xrstors64 [rcx]
 %endmacro
 %macro FROM_AREA2_FX 0
 	fxrstor64 [rsi]
@@ -70,7 +77,7 @@ BENCH bench_xsaveopt_from_area, SAVE_UNROLL, FROM_AREA, BODY_XSAVEOPT
 BENCH bench_xsavec_from_area2, SAVE_UNROLL, FROM_AREA2, BODY_XSAVEC
 BENCH bench_xsavec_from_area, SAVE_UNROLL, FROM_AREA, BODY_XSAVEC
 BENCH bench_xsaves_from_area2, SAVE_UNROLL, FROM_AREA2, BODY_XSAVES
-BENCH bench_xsaves_from_area, SAVE_UNROLL, FROM_AREA, BODY_XSAVES
+BENCH bench_xsaves_from_area, SAVE_UNROLL, FROM_AREA_S, BODY_XSAVES
 BENCH bench_xrstor, SAVE_UNROLL, NO_SETUP, BODY_XRSTOR
 BENCH bench_xrstors, SAVE_UNROLL, NO_SETUP, BODY_XRSTORS
 
@@ -100,6 +107,26 @@ BENCH bench_xrstors, SAVE_UNROLL, NO_SETUP, BODY_XRSTORS
 	mov cr0, rbx
 	pxor xmm0, xmm0
 %endmacro
+
+; ---- AMX (rdi = a 64-byte palette-1 TILECFG) ----
+%macro BODY_TILERELEASE 0
+	tilerelease
+%endmacro
+%macro BODY_LDTILECFG_TILERELEASE 0
+	ldtilecfg [rdi]
+	tilerelease
+%endmacro
+%macro BODY_TILEZERO 0
+	tilezero tmm0
+%endmacro
+%macro LOAD_TILECFG 0
+	mov rcx, [r11 + ARG_AREA]
+	ldtilecfg [rcx]
+%endmacro
+
+BENCH bench_tilerelease, 16, NO_SETUP, BODY_TILERELEASE
+BENCH bench_ldtilecfg_tilerelease, 8, NO_SETUP, BODY_LDTILECFG_TILERELEASE
+BENCH bench_tilezero, 16, LOAD_TILECFG, BODY_TILEZERO
 
 BENCH bench_xgetbv0, 16, NO_SETUP, BODY_XGETBV0
 BENCH bench_xgetbv1, 16, NO_SETUP, BODY_XGETBV1

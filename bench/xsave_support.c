@@ -9,7 +9,6 @@
 #define MPX_COMPONENTS ((1ull << XSTATE_BNDREGS) | (1ull << XSTATE_BNDCSR))
 #define X87_SSE ((1ull << XSTATE_X87) | (1ull << XSTATE_SSE))
 #define AVX512_COMPONENTS ((1ull << XSTATE_OPMASK) | (1ull << XSTATE_ZMM_HI256) | (1ull << XSTATE_HI16_ZMM))
-#define AMX_COMPONENTS ((1ull << XSTATE_TILECFG) | (1ull << XSTATE_TILEDATA))
 
 const struct xsave_component *xsave_components(void)
 {
@@ -18,9 +17,12 @@ const struct xsave_component *xsave_components(void)
 
 uint64_t xsave_user_mask(void)
 {
-	/* MPX bound registers #GP on restore unless their config is valid, and AMX tile
-	   data needs a valid TILECFG first: both stay in their init state. */
-	return fpu_baseline_xcr0() & ~MPX_COMPONENTS & ~AMX_COMPONENTS & ~cpu_features()->xsave_unusable;
+	/* MPX bound registers #GP on restore unless their config is valid: they stay in
+	   their init state. AMX is in (the patterns hold a valid palette-1 TILECFG) unless
+	   this CPU cannot give its tile state back. */
+	uint64_t mask = fpu_baseline_xcr0() & ~MPX_COMPONENTS & ~cpu_features()->xsave_unusable;
+
+	return xsave_amx_defect() ? mask & ~AMX_COMPONENTS : mask;
 }
 
 static unsigned add_set(struct component_set *sets, unsigned count, const char *name,
@@ -36,7 +38,7 @@ static unsigned add_set(struct component_set *sets, unsigned count, const char *
 
 unsigned xsave_component_sets(struct component_set *sets)
 {
-	uint64_t supported = fpu_baseline_xcr0() & ~cpu_features()->xsave_unusable, mask = X87_SSE;
+	uint64_t supported = xsave_user_mask(), mask = X87_SSE;
 	uint64_t xss = cpu_features()->xss_supported;
 	unsigned count = add_set(sets, 0, "x87-sse", mask, 0);
 
@@ -48,9 +50,9 @@ unsigned xsave_component_sets(struct component_set *sets)
 		count = add_set(sets, count, "pkru", mask |= 1ull << XSTATE_PKRU, 0);
 	if ((supported & AMX_COMPONENTS) == AMX_COMPONENTS)
 		count = add_set(sets, count, "amx", mask | AMX_COMPONENTS, 0);
-	count = add_set(sets, count, "all", supported & ~MPX_COMPONENTS, 0);
+	count = add_set(sets, count, "all", supported, 0);
 	if (xss && cpu_features()->has.xsaves)
-		count = add_set(sets, count, "all+supervisor", (supported & ~MPX_COMPONENTS) | xss, 1);
+		count = add_set(sets, count, "all+supervisor", supported | xss, 1);
 	return count < XSAVE_MAX_SETS ? count : XSAVE_MAX_SETS;
 }
 
@@ -101,6 +103,37 @@ const char *xsave_compacted_defect(void)
 		format_string(reason, sizeof reason, "this CPU raises vector %d restoring its own XSAVEC "
 			      "output (mask 0x%llx): compacted format unusable here (docs/platforms.md)",
 			      vector, (unsigned long long)mask);
+	return reason[0] ? reason : 0;
+}
+
+const char *xsave_amx_defect(void)
+{
+	static char reason[160];
+	static int probed;
+	uint64_t mask = X87_SSE | AMX_COMPONENTS;
+	uint8_t *patterns, *area;
+	int vector;
+
+	if (probed)
+		return reason[0] ? reason : 0;
+	probed = 1;
+	if (!cpu_features()->has.amx_tile || (fpu_baseline_xcr0() & AMX_COMPONENTS) != AMX_COMPONENTS)
+		return 0;
+	patterns = xsave_area_alloc();
+	area = xsave_area_alloc();
+	xsave_area_fill_patterns(patterns, xsave_components(), mask, mask, 12, 0);
+	if ((vector = xrstor_safe(patterns, mask)) != 0 || (vector = xsave_safe(area, mask)) != 0)
+		format_string(reason, sizeof reason, "XRSTOR/XSAVE of valid tile state raise vector %d", vector);
+	for (unsigned i = XSTATE_TILECFG; i <= XSTATE_TILEDATA && !reason[0]; i++) {
+		long byte = xsave_component_compare(area, patterns, xsave_components(), mask, i, 0, 0);
+		if (!((xsave_header_of(area)->xstate_bv >> i) & 1))
+			format_string(reason, sizeof reason, "XSAVE marks component %u init right after XRSTOR "
+				      "loaded it in use: tile state not preserved here (docs/platforms.md)", i);
+		else if (byte >= 0)
+			format_string(reason, sizeof reason, "XSAVE gives back component %u with byte %ld changed "
+				      "after XRSTOR: tile state not preserved here (docs/platforms.md)", i, byte);
+	}
+	tilerelease_safe();
 	return reason[0] ? reason : 0;
 }
 

@@ -8,6 +8,7 @@
 
 #define XSAVE_AREA_PAGES 8      /* 32 KiB: more than any layout (AMX: about 11 KiB) */
 #define XSAVE_MAX_SETS 8
+#define AMX_COMPONENTS ((1ull << XSTATE_TILECFG) | (1ull << XSTATE_TILEDATA))
 
 struct component_set {
 	const char *name;
@@ -17,7 +18,7 @@ struct component_set {
 
 /* The sets named in docs/method.md that this CPU supports, smallest first. */
 unsigned xsave_component_sets(struct component_set *sets);
-/* Every user component fpulab can fill with patterns (XCR0 without MPX's). */
+/* Every user component fpulab can fill with patterns (the baseline XCR0 without MPX's). */
 uint64_t xsave_user_mask(void);
 const struct xsave_component *xsave_components(void);
 /* A zeroed, page-aligned area of XSAVE_AREA_PAGES; freed with the test's pages. */
@@ -33,5 +34,9 @@ const char *xsave_instruction_missing(const char *instruction);
 /* NULL when this CPU restores its own XSAVEC output; else why it cannot (Bochs 2.7
    raises #GP: docs/platforms.md). Compacted-format tests and states SKIP with it. */
 const char *xsave_compacted_defect(void);
+/* NULL when XSAVE gives back the tile state (TILECFG, TILEDATA) XRSTOR loaded, or when
+   there is no AMX; else what differs. The tiles are then left out of xsave_user_mask():
+   only the xsave/amx/ tests use them, and fail. */
+const char *xsave_amx_defect(void);
 
 #endif

@@ -35,6 +35,7 @@ static unsigned register_of(unsigned component, long byte)
 	case XSTATE_OPMASK: return (unsigned)(byte / 8);
 	case XSTATE_ZMM_HI256: return (unsigned)(byte / 32);
 	case XSTATE_HI16_ZMM: return (unsigned)(16 + byte / 64);
+	case XSTATE_TILEDATA: return (unsigned)(byte / XSAVE_TILE_BYTES);
 	default: return 0;
 	}
 }

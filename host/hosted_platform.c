@@ -12,10 +12,12 @@
 #include "arch/apic.h"
 #include "arch/x86.h"
 #include "host/hosted.h"
+#include "bench/lib/xsave_layout.h"
 #include "lib/string.h"
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,11 +48,26 @@ uint64_t paging_unmapped_address(void)
 
 /* ---- fpu_setup.h: Linux owns CR4 and XCR0; the baseline is what it chose ---- */
 
+/* Linux enables AMX tile data in XCR0 but arms XFD for it until the process asks
+   (arch_prctl ARCH_REQ_XCOMP_PERM, Documentation/arch/x86/xstate.rst); without that
+   permission the first tile access is a SIGILL, so AMX is left out of the baseline. */
+#define ARCH_REQ_XCOMP_PERM 0x1023
+
 uint64_t fpu_baseline_xcr0(void)
 {
+	static uint64_t baseline;
+	static int known;
+	uint64_t amx = (1ull << XSTATE_TILECFG) | (1ull << XSTATE_TILEDATA);
+
+	if (known)
+		return baseline;
+	known = 1;
 	if (!cpu_features()->has.xsave || !(cpuid(1, 0).ecx & CPUID1_ECX_OSXSAVE))
-		return 0;
-	return xgetbv(0);
+		return baseline = 0;
+	baseline = xgetbv(0);
+	if ((baseline & amx) && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XSTATE_TILEDATA) != 0)
+		baseline &= ~amx;
+	return baseline;
 }
 
 /* ---- runner_platform.h and the harness's quiet window ---- */

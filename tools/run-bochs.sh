@@ -20,6 +20,9 @@ without a window and grades the serial log with tools/fpulab-log.
   -- KERNEL ARGS  kernel arguments (exit=bochs is added: the kernel ends
                   Bochs by writing "Shutdown" to port 0x8900)
 
+The Bochs binary is $BOCHS when set (e.g. a newer Bochs built elsewhere, for
+CPU models Debian's 2.7 lacks such as sapphire_rapids), else 'bochs' from PATH.
+
 Serial output goes live to stdout and to build/logs/NAME.log; Bochs's own
 log to build/logs/NAME.bochs.txt. Scratch files (bochsrc, args disk):
 build/run/NAME/, replaced by the next run of the same NAME.
@@ -85,7 +88,8 @@ if [ "${FPULAB_NO_BUILD:-0}" != 1 ]; then
     make -s -C "$root" all </dev/null || die "make all failed"
 fi
 
-command -v bochs >/dev/null 2>&1 || die "bochs not found: run tools/install-deps.sh"
+bochs=${BOCHS:-bochs}
+command -v "$bochs" >/dev/null 2>&1 || die "$bochs not found: run tools/install-deps.sh (or fix \$BOCHS)"
 command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) not found"
 bios=/usr/share/bochs/BIOS-bochs-latest
 vgabios=/usr/share/vgabios/vgabios.bin
@@ -94,7 +98,7 @@ vgabios=/usr/share/vgabios/vgabios.bin
 iso="$root/build/fpulab.iso"
 [ -f "$iso" ] || die "$iso missing: run 'make iso' (or unset FPULAB_NO_BUILD)"
 
-models=$(bochs -help cpu </dev/null 2>&1 | sed -n '/^Supported CPU models:/,/^[0-9]\{11\}/p' | grep -E '^[a-z0-9_]+$' || true)
+models=$("$bochs" -help cpu </dev/null 2>&1 | sed -n '/^Supported CPU models:/,/^[0-9]\{11\}/p' | grep -E '^[a-z0-9_]+$' || true)
 if [ -n "$models" ] && ! grep -qx -- "$cpu" <<< "$models"; then
     die "unknown Bochs CPU model '$cpu'; known: $(tr '\n' ' ' <<< "$models")"
 fi
@@ -115,8 +119,13 @@ rm -f "$log" "$bochs_log"
 printf '%s\n' "$args_line" > "$run/kernel-args"
 
 "$root/tools/make-args-disk.sh" "$run/args.img" "$args_line" || die "cannot make the args disk"
-# The debugger (Debian builds Bochs with it) reads its commands from this file.
+# The debugger (Debian builds Bochs with it) reads its commands from this file;
+# a Bochs built without the debugger has no -rc option.
 printf 'c\n' > "$run/debugger-commands"
+debugger_commands=()
+if "$bochs" --help </dev/null 2>&1 | grep -q -- '^ *-rc '; then
+    debugger_commands=(-rc "$run/debugger-commands")
+fi
 
 # Paths in bochsrc are double-quoted; refuse the rare ones that would break it.
 for p in "$run" "$log" "$bochs_log" "$iso"; do
@@ -164,7 +173,7 @@ say "run: $name (cpu=$cpu, timeout ${timeout_s}s), kernel args: $args_line"
 say "log: $log"
 
 start=$(date +%s.%N)
-(cd "$run" && exec timeout -s KILL "$timeout_s" "${netns[@]}" bochs -q -f "$run/bochsrc" -rc "$run/debugger-commands") \
+(cd "$run" && exec timeout -s KILL "$timeout_s" "${netns[@]}" "$bochs" -q -f "$run/bochsrc" "${debugger_commands[@]}") \
     </dev/null >"$run/bochs-output.txt" 2>&1 &
 bochs_pid=$!
 # Live output: follow the serial file until Bochs (its timeout) ends.

@@ -83,6 +83,36 @@ static void fill_bytes(uint8_t *data, uint32_t size, uint8_t seed, unsigned inde
 		data[b] = (uint8_t)(seed * 131 + index * 29 + b * 7 + 3);
 }
 
+uint8_t xsave_tile_rows(uint8_t seed, unsigned tile)
+{
+	return (uint8_t)(tile == XSAVE_TILES - 1 ? 8 + seed % 9 : XSAVE_TILE_MAX_ROWS);
+}
+
+/* Palette 1 (SDM Vol. 1, 3.1 "AMX" and the LDTILECFG description): byte 0 palette,
+   byte 1 start_row, bytes 16..31 bytes per row of tiles 0..7, bytes 48..55 their rows,
+   everything else reserved (zero). Every tile is 64 bytes wide; the last one has
+   8..16 rows depending on the seed, so two seeds give two different configurations. */
+static void fill_tile_config(uint8_t *config, uint8_t seed)
+{
+	memset(config, 0, XSAVE_TILECFG_SIZE);
+	config[0] = 1;
+	for (unsigned tile = 0; tile < XSAVE_TILES; tile++) {
+		config[16 + 2 * tile] = XSAVE_TILE_ROW_BYTES;
+		config[48 + tile] = xsave_tile_rows(seed, tile);
+	}
+}
+
+/* Rows beyond a tile's configured rows read as zero (LDTILECFG and XRSTOR zero them). */
+static void fill_tile_data(uint8_t *data, uint8_t seed)
+{
+	fill_bytes(data, XSAVE_TILES * XSAVE_TILE_BYTES, seed, XSTATE_TILEDATA);
+	for (unsigned tile = 0; tile < XSAVE_TILES; tile++) {
+		unsigned rows = xsave_tile_rows(seed, tile);
+		memset(data + tile * XSAVE_TILE_BYTES + rows * XSAVE_TILE_ROW_BYTES, 0,
+		       (XSAVE_TILE_MAX_ROWS - rows) * XSAVE_TILE_ROW_BYTES);
+	}
+}
+
 void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *components,
 			      uint64_t mask, uint64_t layout_mask, uint8_t seed, int compacted)
 {
@@ -103,6 +133,12 @@ void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *compo
 		memset(pkru, 0, components[XSTATE_PKRU].size);
 		pkru[3] = (uint8_t)(0xc0 | (seed & 0x3f));   /* keys 14/15, never used by fpulab */
 	}
+	if (mask & (1u << XSTATE_TILECFG))
+		fill_tile_config(area + xsave_component_offset(components, layout_mask, XSTATE_TILECFG,
+							       compacted), seed);
+	if (mask & (1u << XSTATE_TILEDATA))
+		fill_tile_data(area + xsave_component_offset(components, layout_mask, XSTATE_TILEDATA,
+							     compacted), seed);
 	header.xstate_bv = mask;
 	header.xcomp_bv = compacted ? layout_mask | mask | XSAVE_COMPACTED_BIT : 0;
 	memcpy(area + XSAVE_HEADER_OFFSET, &header, sizeof header);

@@ -17,6 +17,11 @@
 #define XSAVE_MXCSR_DEFAULT 0x1f80u
 #define XSAVE_X87_REGISTERS_OFFSET 32
 #define XSAVE_XMM_REGISTERS_OFFSET 160
+#define XSAVE_TILECFG_SIZE 64
+#define XSAVE_TILES 8
+#define XSAVE_TILE_ROW_BYTES 64
+#define XSAVE_TILE_MAX_ROWS 16
+#define XSAVE_TILE_BYTES (XSAVE_TILE_MAX_ROWS * XSAVE_TILE_ROW_BYTES)
 
 enum xsave_component_index {
 	XSTATE_X87 = 0, XSTATE_SSE = 1, XSTATE_AVX = 2, XSTATE_BNDREGS = 3, XSTATE_BNDCSR = 4,
@@ -53,11 +58,13 @@ void xsave_component_data_range(const struct xsave_component *components, uint64
 				unsigned index, int compacted, uint32_t *offset, uint32_t *size);
 
 /* Fills an area with register patterns derived from seed for the components in mask,
-   with valid legacy control fields, and a header that marks them in use. A compacted
+   with valid legacy control fields (and a valid AMX palette-1 TILECFG), and a header that marks them in use. A compacted
    area is laid out for layout_mask (its XCOMP_BV, a superset of mask); a standard one
    ignores layout_mask. The area must be zeroed by the caller and large enough. */
 void xsave_area_fill_patterns(uint8_t *area, const struct xsave_component *components,
 			      uint64_t mask, uint64_t layout_mask, uint8_t seed, int compacted);
+/* Rows of a tile in the TILECFG pattern of seed (AMX palette 1, 64-byte rows). */
+uint8_t xsave_tile_rows(uint8_t seed, unsigned tile);
 /* The first byte offset where two areas differ inside component index's data, or -1. */
 long xsave_component_compare(const uint8_t *area_a, const uint8_t *area_b,
 			     const struct xsave_component *components, uint64_t mask,

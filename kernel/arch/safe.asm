@@ -8,6 +8,7 @@ bits 64
 global rdmsr_safe, wrmsr_safe, xgetbv_safe, xsetbv_safe, write_cr0_safe, write_cr4_safe
 global rdpmc_safe, read64_safe, sse_touch_safe, stmxcsr_safe, fxsave_safe, fxrstor_safe
 global xsave_safe, xsaveopt_safe, xsavec_safe, xsaves_safe, xrstor_safe, xrstors_safe
+global ldtilecfg_safe, sttilecfg_safe, tilezero_safe, tileloadd_safe, tilerelease_safe
 global safe_fixup_table, safe_fixup_table_end
 
 %macro FIXUP 2
@@ -142,6 +143,55 @@ XSAVE_FAMILY_SAFE fxrstor_safe, fxrstor64
 sse_touch_safe:
 .instruction:
 	pxor xmm0, xmm0
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; ---- AMX (#UD without AMX-TILE or with XCR0[18:17] clear; #NM when XFD arms the
+; component the instruction uses) ----
+
+; int ldtilecfg_safe(const void *config): 64-byte TILECFG
+ldtilecfg_safe:
+.instruction:
+	ldtilecfg [rdi]
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; int sttilecfg_safe(void *config)
+sttilecfg_safe:
+.instruction:
+	sttilecfg [rdi]
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; int tilezero_safe(void): TMM0 := 0 (uses TILEDATA)
+tilezero_safe:
+.instruction:
+	tilezero tmm0
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; int tileloadd_safe(const void *rows): TMM0 := rows, 64 bytes apart
+tileloadd_safe:
+	mov eax, 64
+.instruction:
+	tileloadd tmm0, [rdi + rax]
+	xor eax, eax
+.fixup:
+	ret
+FIXUP .instruction, .fixup
+
+; int tilerelease_safe(void): TILECFG and TILEDATA to their init state
+tilerelease_safe:
+.instruction:
+	tilerelease
 	xor eax, eax
 .fixup:
 	ret

@@ -35,6 +35,13 @@ int sse_touch_safe(void);
 /* STMXCSR: reads MXCSR, changes no register; #NM while CR0.TS is set. */
 int stmxcsr_safe(uint32_t *value);
 int read64_safe(uint64_t address, uint64_t *value);
+/* AMX: #UD without AMX-TILE or with XCR0[18:17] clear, #NM when IA32_XFD arms the
+   component (SDM Vol. 1, 13.14). TILEZERO and TILELOADD use TMM0. */
+int ldtilecfg_safe(const void *config);
+int sttilecfg_safe(void *config);
+int tilezero_safe(void);
+int tileloadd_safe(const void *rows);
+int tilerelease_safe(void);
 
 /* The fixup for a faulting RIP, or 0. */
 uint64_t safe_fixup_find(uint64_t faulting_rip);

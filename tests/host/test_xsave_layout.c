@@ -54,6 +54,32 @@ int main(void)
 	CHECK("patterns/layout-mask-reserves-space",
 	      ((struct xsave_header *)(b + 512))->xcomp_bv == (0x207 | XSAVE_COMPACTED_BIT) &&
 	      ((struct xsave_header *)(b + 512))->xstate_bv == 0x7 && b[576] != 0 && b[832] == 0);
+
+	/* AMX: a valid palette-1 TILECFG; tile data zero beyond each tile's rows */
+	memset(a, 0, 16384);
+	memset(b, 0, 16384);
+	xsave_area_fill_patterns(a, tigerlake, amx, amx, 1, 0);
+	xsave_area_fill_patterns(b, tigerlake, amx, amx, 2, 0);
+	{
+		const uint8_t *config = a + 2752, *data = a + 2816;
+		int reserved_zero = config[1] == 0, widths = 1;
+		for (unsigned byte = 2; byte < 64; byte++)
+			if ((byte < 16 || (byte >= 32 && byte < 48) || byte >= 56) && config[byte])
+				reserved_zero = 0;
+		for (unsigned tile = 0; tile < 8; tile++)
+			if (config[16 + 2 * tile] != 64 || config[17 + 2 * tile] != 0 ||
+			    config[48 + tile] != xsave_tile_rows(1, tile) || config[48 + tile] > 16)
+				widths = 0;
+		CHECK("patterns/tilecfg-palette-1", config[0] == 1);
+		CHECK("patterns/tilecfg-reserved-zero", reserved_zero);
+		CHECK("patterns/tilecfg-rows-and-widths", widths);
+		CHECK("patterns/tilecfg-differs-by-seed",
+		      xsave_component_compare(a, b, tigerlake, amx, XSTATE_TILECFG, 0, 0) >= 48);
+		CHECK("patterns/tiledata-rows-filled", data[0] != 0 || data[1] != 0);
+		CHECK("patterns/tiledata-unconfigured-rows-zero",
+		      xsave_tile_rows(1, 7) < 16 && data[7 * 1024 + xsave_tile_rows(1, 7) * 64] == 0 &&
+		      data[8 * 1024 - 1] == 0);
+	}
 	free(a);
 	free(b);
 	return unit_end();
