@@ -270,10 +270,3 @@ void xsave_test_fault_nm_with_ts(struct test_result *result)
 	if (result->status == TEST_PASS && sse_touch_safe() != 0)
 		test_fail(result, "the SSE instruction still faults after CLTS");
 }
-
-void xfd_test_not_available(struct test_result *result)
-{
-	if (!cpu_features()->has.xfd)
-		return test_skip(result, "CPUID.(EAX=0DH,ECX=1):EAX.XFD[4]=0: no XFD on this CPU");
-	test_fail(result, "XFD present but fpulab's XFD tests are not written yet");
-}

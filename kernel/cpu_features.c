@@ -133,6 +133,7 @@ static void read_xsave_components(void)
 		cpu.components[i].offset = component.ebx;
 		cpu.components[i].supervisor = (uint8_t)bit(component.ecx, 0);
 		cpu.components[i].align64 = (uint8_t)bit(component.ecx, 1);
+		cpu.components[i].xfd = (uint8_t)bit(component.ecx, 2);
 		if (!component.eax || (!cpu.components[i].supervisor && !component.ebx))
 			cpu.xsave_unusable |= 1ull << i;
 	}

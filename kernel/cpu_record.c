@@ -21,6 +21,7 @@ static void write_components(struct json_writer *writer, const struct cpu_featur
 		json_uint(writer, "offset", cpu->components[i].offset);
 		json_bool(writer, "align64", cpu->components[i].align64);
 		json_bool(writer, "supervisor", cpu->components[i].supervisor);
+		json_bool(writer, "xfd", cpu->components[i].xfd);
 		json_object_end(writer);
 	}
 	json_array_end(writer);

@@ -11,7 +11,9 @@ void test_trap_recovery(struct test_result *result);
 void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
 void test_xsave_enabled(struct test_result *result);
-void xfd_test_not_available(struct test_result *result);
+void xfd_test_armed_component_raises_nm(struct test_result *result);
+void xfd_test_xsave_interaction(struct test_result *result);
+void xfd_bench(struct test_result *result);
 void claim_test_c2(struct test_result *result);
 /* ---- vm ---- */
 void vm_test_enable_disable(struct test_result *result);
@@ -55,7 +57,9 @@ const struct test test_table[] = {
 	HARNESS_TEST_ENTRIES
 	XSAVE_CORRECTNESS_TEST_ENTRIES
 	XSAVE_RING0_CORRECTNESS_TEST_ENTRIES
-	{ "xfd/armed-component-raises-nm", xfd_test_not_available, 0, 0 },
+	{ "xfd/armed-component-raises-nm", xfd_test_armed_component_raises_nm, 0, 0 },
+	{ "xfd/xsave-interaction", xfd_test_xsave_interaction, 0, 0 },
+	{ "xfd/bench", xfd_bench, 0, 0 },
 	XSAVE_BENCH_TEST_ENTRIES
 	XSAVE_RING0_BENCH_TEST_ENTRIES
 	{ "claim/c2", claim_test_c2, 0, 0 },

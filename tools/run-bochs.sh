@@ -123,7 +123,8 @@ printf '%s\n' "$args_line" > "$run/kernel-args"
 # a Bochs built without the debugger has no -rc option.
 printf 'c\n' > "$run/debugger-commands"
 debugger_commands=()
-if "$bochs" --help </dev/null 2>&1 | grep -q -- '^ *-rc '; then
+bochs_help=$("$bochs" --help </dev/null 2>&1 || true)   # no 'grep -q' on a pipe: SIGPIPE + pipefail
+if grep -q -- '^ *-rc ' <<< "$bochs_help"; then
     debugger_commands=(-rc "$run/debugger-commands")
 fi
 

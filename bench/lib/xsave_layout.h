@@ -35,6 +35,7 @@ struct xsave_component {
 	uint32_t offset;      /* in the standard (non-compacted) layout; 0 for supervisor */
 	uint8_t align64;      /* 64-byte aligned in the compacted layout */
 	uint8_t supervisor;   /* managed by XSAVES/XRSTORS through IA32_XSS */
+	uint8_t xfd;          /* IA32_XFD can arm it (CPUID.(EAX=0DH,ECX=i):ECX[2]) */
 };
 
 struct xsave_header {

@@ -13,12 +13,39 @@ extern const uint64_t safe_fixup_table[], safe_fixup_table_end[];
 static unsigned trap_depth;
 static volatile int nm_clears_task_switched;
 static volatile uint64_t nm_traps_handled;
+static volatile int nm_handles_xfd;
+static volatile uint64_t last_xfd_err;
 
 /* Lazy-FPU style #NM handling for the benchmarks and tests that ask for it: clear
    CR0.TS and return, so the faulting FPU instruction runs again. */
 void trap_set_nm_clears_ts(int enable)
 {
 	nm_clears_task_switched = enable;
+}
+
+/* XFD #NM handling as Linux does it (handle_xfd_event): read IA32_XFD_ERR, clear it,
+   disarm what it names in IA32_XFD and return, so the instruction runs again. */
+void trap_set_nm_handles_xfd(int enable)
+{
+	nm_handles_xfd = enable;
+}
+
+uint64_t trap_last_xfd_err(void)
+{
+	return last_xfd_err;
+}
+
+static int handle_xfd_nm(void)
+{
+	uint64_t xfd_err = rdmsr(MSR_IA32_XFD_ERR);
+
+	if (!xfd_err)
+		return 0;
+	wrmsr(MSR_IA32_XFD_ERR, 0);
+	wrmsr(MSR_IA32_XFD, rdmsr(MSR_IA32_XFD) & ~xfd_err);
+	last_xfd_err = xfd_err;
+	nm_traps_handled++;
+	return 1;
 }
 
 uint64_t trap_nm_count(void)
@@ -59,6 +86,8 @@ static void handle_exception(struct trap_frame *frame)
 		nm_traps_handled++;
 		return;
 	}
+	if (frame->vector == VECTOR_NM && nm_handles_xfd && !(read_cr0() & CR0_TS) && handle_xfd_nm())
+		return;
 	if (fixup) {
 		frame->rip = fixup;
 		frame->rax = frame->vector;
