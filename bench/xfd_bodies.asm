@@ -41,10 +41,6 @@ section .text
 	wrmsr
 	tilezero tmm0
 %endmacro
-%macro LOAD_TILECFG 0
-	mov rcx, [r11 + ARG_AREA]
-	ldtilecfg [rcx]
-%endmacro
 
 BENCH bench_rdmsr_xfd, 8, NO_SETUP, BODY_RDMSR_XFD
 BENCH bench_rdmsr_xfd_err, 8, NO_SETUP, BODY_RDMSR_XFD_ERR

@@ -119,10 +119,6 @@ BENCH bench_xrstors, SAVE_UNROLL, NO_SETUP, BODY_XRSTORS
 %macro BODY_TILEZERO 0
 	tilezero tmm0
 %endmacro
-%macro LOAD_TILECFG 0
-	mov rcx, [r11 + ARG_AREA]
-	ldtilecfg [rcx]
-%endmacro
 
 BENCH bench_tilerelease, 16, NO_SETUP, BODY_TILERELEASE
 BENCH bench_ldtilecfg_tilerelease, 8, NO_SETUP, BODY_LDTILECFG_TILERELEASE
