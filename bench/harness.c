@@ -128,10 +128,39 @@ static void json_hundredths(struct json_writer *writer, const char *key, int64_t
 	json_raw_number(writer, key, text);
 }
 
+/* The medians of this run's `bench` records, for the policy lab's cost weights. */
+#define RECORDED_MEDIANS 256
+static struct recorded_median {
+	char name[64];
+	int64_t p50;
+	uint32_t bytes;
+} recorded[RECORDED_MEDIANS], pending;
+static unsigned recorded_count;
+
+int harness_recorded_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes)
+{
+	for (unsigned i = recorded_count; i-- > 0;)
+		if (!strcmp(recorded[i].name, name)) {
+			*p50_hundredths = recorded[i].p50;
+			*bytes = recorded[i].bytes;
+			return 0;
+		}
+	return -1;
+}
+
+void harness_record_bytes(uint32_t bytes)
+{
+	pending.bytes = bytes;
+}
+
 void harness_record_begin(struct json_writer *writer, char *buffer, unsigned long size,
 			  const char *name, const struct bench_result *result)
 {
 	const struct statistics *stats = &result->stats;
+
+	string_copy(pending.name, name, sizeof pending.name);
+	pending.p50 = stats->p50;
+	pending.bytes = 0;
 
 	json_begin(writer, buffer, size);
 	json_int(writer, "schema", 1);
@@ -152,6 +181,8 @@ void harness_record_begin(struct json_writer *writer, char *buffer, unsigned lon
 void harness_record_emit(struct json_writer *writer)
 {
 	record_emit("bench", writer);
+	if (recorded_count < RECORDED_MEDIANS)
+		recorded[recorded_count++] = pending;
 	if (runner_args()->raw) {
 		/* Per-iteration samples in measurement order, in hundredths. */
 		kprintf("# raw");

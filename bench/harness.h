@@ -57,5 +57,10 @@ unsigned harness_sample_count(void);  /* fewer with the `quick` argument */
 void harness_record_begin(struct json_writer *writer, char *buffer, unsigned long size,
 			  const char *name, const struct bench_result *result);
 void harness_record_emit(struct json_writer *writer);
+/* For the record being built: the bytes one iteration moves (XSAVE-family bodies). */
+void harness_record_bytes(uint32_t bytes);
+/* The p50 (hundredths of a tick) and bytes of the latest `bench` record of that name
+   emitted in this run (the first 256 records are kept); 0, or -1 when none. */
+int harness_recorded_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes);
 
 #endif

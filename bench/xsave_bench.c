@@ -53,6 +53,7 @@ static int emit(struct test_result *result, const char *name, const struct bench
 	}
 	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
 	if (set) {
+		harness_record_bytes(xsave_standard_size(xsave_components(), arguments->mask));
 		json_string(&writer, "set", set);
 		json_hex(&writer, "mask", arguments->mask);
 	}

@@ -63,7 +63,6 @@ const struct test test_table[] = {
 	XSAVE_BENCH_TEST_ENTRIES
 	XSAVE_RING0_BENCH_TEST_ENTRIES
 	{ "claim/c2", claim_test_c2, 0, 0 },
-	LAB_TEST_TABLE_ENTRIES
 	/* ---- vm ---- */
 	{ "vm/enable-disable", vm_test_enable_disable, 0, 0 },
 	{ "vm/exit/hypercall", vm_test_hypercall, 0, 0 },
@@ -84,6 +83,8 @@ const struct test test_table[] = {
 	{ "vm/bench/msr-xfd", vm_bench_msr, 0, 0 },
 	{ "vm/bench/cr0-ts-and-nm", vm_bench_nm, 0, 0 },
 	{ "vm/bench/fpu-swap", vm_bench_fpu_swap, 0, 0 },
+	/* after every benchmark: lab/cost-weights takes their medians */
+	LAB_TEST_TABLE_ENTRIES
 	{ "selftest/vmentry", selftest_vmentry, 0, TEST_SELFTEST },
 	{ "selftest/guest-hang", selftest_guest_hang, SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
 	/* ---- vm ---- */

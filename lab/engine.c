@@ -609,10 +609,10 @@ int lab_run(const struct lab_config *config, const struct lab_scenario *scenario
 	if (result->corrupted)
 		string_copy(result->first_context, m->first.context < scenario->contexts
 			    ? scenario->context[m->first.context].name : "kernel", sizeof result->first_context);
-	result->cost = lab_cost(&m->counts, &lab_default_weights);
+	result->cost = lab_cost(&m->counts, lab_weights());
 	result->expected_corruption = lab_expected(config, scenario->name);
 	lab_oracle(scenario, &result->oracle);
-	result->oracle_cost = lab_cost(&result->oracle, &lab_default_weights);
+	result->oracle_cost = lab_cost(&result->oracle, lab_weights());
 	if (m->error[0]) {
 		string_copy(result->error, m->error, sizeof result->error);
 		return -1;

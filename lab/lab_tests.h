@@ -12,6 +12,7 @@ void lab_test_claim_c3(struct test_result *result);
 void lab_test_claim_c4(struct test_result *result);
 void lab_test_claim_c5(struct test_result *result);
 void lab_test_claim_c6(struct test_result *result);
+void lab_test_cost_weights(struct test_result *result);
 void lab_test_fpulab_policy_is_best(struct test_result *result);
 void lab_test_mutant_restore_skipped(struct test_result *result);
 void lab_test_mutant_save_skipped(struct test_result *result);
@@ -27,6 +28,7 @@ void lab_test_backend_metal(struct test_result *result);
 /* For a test table: its entries, in run order; lab/table prints the configuration x
    scenario table as "# " lines and goes last. */
 #define LAB_TEST_TABLE_ENTRIES                                                                       \
+	{ "lab/cost-weights", lab_test_cost_weights, 0, 0 },                                         \
 	{ "lab/scenario-format", lab_test_scenario_format, 0, 0 },                                   \
 	{ "lab/scenarios", lab_test_scenarios, 0, 0 },                                               \
 	{ "lab/claim/c1", lab_test_claim_c1, 0, 0 },                                                 \

@@ -13,6 +13,8 @@
      registers hold its own vCPU's guest state: CR0.TS is set instead of swapping;
      the VMM may read that state anyway (KVM_GET_XSAVE), so a LazyFP-style speculative
      read leaks nothing it could not read. Its first FP instruction traps (#NM).
+     Only where the trap is the cheaper bet on this machine's weights (trap_pays_off):
+     otherwise the swap is done at once.
    - KVM_RUN only repoints the thread's state at the guest buffer (a remap, seed 000);
      VM entry loads the guest only if the registers are not valid for it, exits do
      nothing, returning to the VMM repoints back.
@@ -23,6 +25,22 @@
 static unsigned state_of(struct lab_machine *m, unsigned dom, unsigned ctx)
 {
 	return dom ? ctx : m->thread_state[ctx];
+}
+
+/* Setting CR0.TS instead of swapping wins the swap and the guest's reload (a save and
+   two restores) when the VMM does not touch the FPU before the next entry, and loses a
+   trap and two CR0 writes when it does. Taken when the loss is below the win, i.e. the
+   better bet at even odds, with the weights the run costs with (lab_weights). */
+static bool trap_pays_off(struct lab_machine *m, unsigned ctx)
+{
+	const struct lab_cost_weights *w = lab_weights();
+	uint32_t bytes = LAB_XSAVE_HEADER_BYTES, mask = lab_ctx_mask(m, ctx);
+	uint64_t loss = w->nm_trap + 2ull * w->cr0_write;
+
+	for (unsigned c = 2; c < LAB_COMPONENTS; c++)
+		if ((mask >> c) & 1)
+			bytes += lab_component_size(c);
+	return loss < w->save_base + 2ull * w->restore_base + 3ull * bytes / 64 * w->per_64_bytes;
 }
 
 static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
@@ -52,7 +70,7 @@ static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu
 	unsigned s = state_of(m, dom, ctx);
 
 	if (!lab_valid(m, dom, cpu, s) && !dom && ctx == m->vmm && s == ctx && m->guest != LAB_NONE &&
-	    lab_valid(m, 0, cpu, m->guest)) {
+	    lab_valid(m, 0, cpu, m->guest) && trap_pays_off(m, ctx)) {
 		lab_set_ts(m, cpu);
 		m->flags[s] |= LAB_CTX_NEED_LOAD;
 		return;

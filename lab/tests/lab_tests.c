@@ -341,6 +341,45 @@ void lab_test_claim_c6(struct test_result *result)
 	record_emit("claim", &w);
 }
 
+/* The modelled cost's weights from this run's benchmarks (lab/cost_weights.c): every
+   later lab record is costed with them and says so; the `weights` record lists each
+   weight with the benchmark it came from. */
+void lab_test_cost_weights(struct test_result *result)
+{
+	static const char *const names[LAB_WEIGHTS] = {
+		"save", "restore", "per_64_bytes", "nm_trap", "cr0_write", "msr_write", "xsetbv", "vm_exit", "ipi",
+	};
+	struct lab_cost_weights weights;
+	struct lab_weight_sources sources;
+	const uint32_t *values[LAB_WEIGHTS] = {
+		&weights.save_base, &weights.restore_base, &weights.per_64_bytes, &weights.nm_trap,
+		&weights.cr0_write, &weights.msr_write, &weights.xsetbv, &weights.vm_exit, &weights.ipi,
+	};
+	struct json_writer w;
+
+	if (!lab_weights_measured(lab_platform_median, &weights, &sources)) {
+		lab_weights_use(0);
+		return test_skip(result, "no primitive benchmark ran before it (only=...): the lab's "
+				 "costs use the documented default weights");
+	}
+	if (sources.from[LAB_WEIGHT_SAVE] && (!weights.save_base || !weights.restore_base))
+		return test_fail(result, "measured XSAVEOPT %u / XRSTOR %u ticks: a save or restore cannot be free",
+				 weights.save_base, weights.restore_base);
+	lab_weights_use(&weights);
+	json_begin(&w, record, sizeof record);
+	json_int(&w, "schema", 1);
+	json_string(&w, "source", sources.measured == LAB_WEIGHTS ? "measured" : "measured+default");
+	json_object_begin(&w, "weights");
+	for (unsigned i = 0; i < LAB_WEIGHTS; i++) {
+		json_object_begin(&w, names[i]);
+		json_uint(&w, "ticks", *values[i]);
+		json_string(&w, "from", sources.from[i] ? sources.from[i] : "default");
+		json_object_end(&w);
+	}
+	json_object_end(&w);
+	record_emit("weights", &w);
+}
+
 void lab_test_fpulab_policy_is_best(struct test_result *result)
 {
 	if (!simulated_backend_selected(result))
@@ -375,8 +414,9 @@ void lab_test_fpulab_policy_is_best(struct test_result *result)
 					 lab_configs[c].name, (unsigned long long)ops[c], (unsigned long long)cost[c],
 					 (unsigned long long)ops[best], (unsigned long long)cost[best]);
 	}
-	kprintf("# lab: fpulab's policy: %llu saves+restores, %llu modelled cycles over all scenarios; lowest of %u configurations\n",
-		(unsigned long long)ops[best], (unsigned long long)cost[best], configs);
+	kprintf("# lab: fpulab's policy: %llu saves+restores, %llu modelled cycles (%s weights) over all scenarios; lowest of %u configurations\n",
+		(unsigned long long)ops[best], (unsigned long long)cost[best],
+		lab_weights() == &lab_default_weights ? "default" : "measured", configs);
 }
 
 static void mutant(struct test_result *result, const char *name)

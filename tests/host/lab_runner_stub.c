@@ -82,6 +82,12 @@ const struct kernel_args *runner_args(void)
 }
 
 /* The unit tests have no real FPU backend: lab/backend/hosted and lab/backend/metal skip. */
+int lab_platform_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes)
+{
+	(void)name; (void)p50_hundredths; (void)bytes;
+	return -1;
+}
+
 const struct lab_platform_backend *lab_platform_backend(void)
 {
 	return 0;

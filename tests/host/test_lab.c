@@ -246,6 +246,56 @@ static void test_report(void)
 	CHECK("cost/weights-override", lab_cost(&counts, &w) == 2 * 100 + 1 * 100 + 10 * 4 + 1);
 }
 
+/* A fake run's medians (hundredths of a tick) for lab_weights_measured. */
+static int fake_median(const char *name, int64_t *p50, uint32_t *bytes)
+{
+	static const struct { const char *name; int64_t p50; uint32_t bytes; } medians[] = {
+		{ "xsave/xsaveopt/x87-sse/modified", 5000, 576 },
+		{ "xsave/xrstor/x87-sse/in-use", 7000, 576 },
+		{ "xsave/xsaveopt/all/modified", 9000, 576 + 64 * 20 },
+		{ "xsave/xrstor/all/in-use", 13000, 576 + 64 * 20 },
+		{ "xsave/cr0-ts-set-and-clts", 3000, 0 },
+		{ "xsave/nm-round-trip", 53000, 0 },
+		{ "vm/bench/hypercall", 90049, 0 },
+	};
+	for (unsigned i = 0; i < sizeof medians / sizeof medians[0]; i++)
+		if (!strcmp(medians[i].name, name)) {
+			*p50 = medians[i].p50;
+			*bytes = medians[i].bytes;
+			return 0;
+		}
+	return -1;
+}
+
+static int no_median(const char *name, int64_t *p50, uint32_t *bytes)
+{
+	(void)name; (void)p50; (void)bytes;
+	return -1;
+}
+
+static void test_measured_weights(void)
+{
+	struct lab_cost_weights w;
+	struct lab_weight_sources sources;
+
+	CHECK("weights/none-measured", lab_weights_measured(no_median, &w, &sources) == 0 &&
+	      memcmp(&w, &lab_default_weights, sizeof w) == 0 && !sources.from[LAB_WEIGHT_SAVE]);
+	CHECK("weights/six-measured", lab_weights_measured(fake_median, &w, &sources) == 6);
+	CHECK("weights/save-restore", w.save_base == 50 && w.restore_base == 70);
+	/* (40 + 60) / 2 ticks for 20 x 64 more bytes */
+	CHECK("weights/per-64-bytes", w.per_64_bytes == 3);
+	CHECK("weights/cr0-is-half-the-pair", w.cr0_write == 15);
+	CHECK("weights/nm-without-its-cr0-writes", w.nm_trap == 500);
+	CHECK("weights/vm-exit-rounded", w.vm_exit == 900);
+	CHECK("weights/missing-keep-defaults", w.msr_write == lab_default_weights.msr_write &&
+	      w.xsetbv == lab_default_weights.xsetbv && w.ipi == lab_default_weights.ipi &&
+	      !sources.from[LAB_WEIGHT_MSR] && sources.from[LAB_WEIGHT_VM_EXIT]);
+	lab_weights_use(&w);
+	CHECK("weights/used-by-the-engine", lab_weights()->save_base == 50);
+	lab_weights_use(0);
+	CHECK("weights/defaults-again", lab_weights() == &lab_default_weights);
+}
+
 /* The optional hooks of a backend on real registers, on the simulated one: measure
    at the scenario's `measure`, finish at the end, a problem makes the run an error,
    record adds the backend's fields to the `lab` record. */
@@ -326,6 +376,7 @@ int main(void)
 	test_matrix();
 	test_mutants();
 	test_report();
+	test_measured_weights();
 	test_backend_hooks();
 	test_table();
 	return unit_end();

@@ -22,6 +22,7 @@ int main(void)
 			mutants += result.status == TEST_PASS;
 		snprintf(name, sizeof name, "runner/%s", lab_table_under_test[i].name);
 		if (strcmp(lab_table_under_test[i].name, "lab/claim/c5") == 0 ||
+		    strcmp(lab_table_under_test[i].name, "lab/cost-weights") == 0 ||   /* no benchmarks */
 		    strncmp(lab_table_under_test[i].name, "lab/backend/", 12) == 0) {   /* no real backend here */
 			CHECK(name, result.status == TEST_SKIP);
 			continue;
@@ -38,6 +39,29 @@ int main(void)
 			CHECK("runner/one-lab-record-per-run", stub_records - records_before == lab_config_count * lab_scenario_count);
 	}
 	CHECK("runner/at-least-five-mutants-caught", mutants >= 5);
+	{
+		/* fpulab's policy stays the cheapest under the weights measured on the
+		   emulators (lab/cost-weights records of Bochs 2.7 ryzen and QEMU TCG), not
+		   only under the defaults. */
+		static const struct lab_cost_weights bochs = {
+			.save_base = 1, .restore_base = 1, .per_64_bytes = 0, .nm_trap = 201, .cr0_write = 1,
+			.msr_write = 120, .xsetbv = 4, .vm_exit = 2315, .ipi = 2000,
+		};
+		static const struct lab_cost_weights qemu = {
+			.save_base = 554, .restore_base = 662, .per_64_bytes = 10, .nm_trap = 738, .cr0_write = 43,
+			.msr_write = 120, .xsetbv = 158, .vm_exit = 26883, .ipi = 2000,
+		};
+		static struct test_result result;
+		lab_weights_use(&bochs);
+		memset(&result, 0, sizeof result);
+		lab_test_fpulab_policy_is_best(&result);
+		CHECK("runner/fpulab-best-under-bochs-weights", result.status == TEST_PASS);
+		lab_weights_use(&qemu);
+		memset(&result, 0, sizeof result);
+		lab_test_fpulab_policy_is_best(&result);
+		CHECK("runner/fpulab-best-under-qemu-weights", result.status == TEST_PASS);
+		lab_weights_use(0);
+	}
 	{
 		/* backend= selects per backend: the simulated tests skip under backend=hosted,
 		   and a backend this build lacks skips with where it exists. */

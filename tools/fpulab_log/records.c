@@ -69,12 +69,18 @@ static const struct field_rule claim_fields[] = {
 	REQUIRED("verdict", FIELD_STR),
 };
 
+static const struct field_rule weights_fields[] = {
+	REQUIRED("schema", FIELD_INT),
+	REQUIRED("source", FIELD_STR),
+};
+
 static const struct record_kind record_kinds[] = {
 	{ "fpulab", fpulab_fields, COUNT_OF(fpulab_fields) },
 	{ "cpu", cpu_fields, COUNT_OF(cpu_fields) },
 	{ "bench", bench_fields, COUNT_OF(bench_fields) },
 	{ "lab", lab_fields, COUNT_OF(lab_fields) },
 	{ "claim", claim_fields, COUNT_OF(claim_fields) },
+	{ "weights", weights_fields, COUNT_OF(weights_fields) },
 };
 
 /* The --json output puts its own "kind" first in every record. */
