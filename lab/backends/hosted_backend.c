@@ -3,7 +3,6 @@
    or the XFD MSRs, and there is no guest: CR0.TS, XFD and the VM transitions stay
    simulated, and the record says so. */
 #include "lab/backends/platform.h"
-#include "bench/harness.h"
 #include "lab/backends/xsave_fpu.h"
 
 static struct lab_xsave_fpu hosted_fpu = {
@@ -30,11 +29,6 @@ static void hosted_close(struct lab_fpu_backend *backend)
 static const struct lab_platform_backend hosted = {
 	.name = "hosted", .open = hosted_open, .close = hosted_close,
 };
-
-int lab_platform_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes)
-{
-	return harness_recorded_median(name, p50_hundredths, bytes);
-}
 
 const struct lab_platform_backend *lab_platform_backend(void)
 {

@@ -12,7 +12,6 @@
    guest's first-use trap. The entry and exit events themselves, the guest kernel's
    saves and restores and XFD stay simulated; the record says which ("vm"). */
 #include "lab/backends/platform.h"
-#include "bench/harness.h"
 #include "lab/backends/xsave_fpu.h"
 #include "cpu_features.h"
 #include "arch/safe.h"
@@ -200,11 +199,6 @@ static void metal_close(struct lab_fpu_backend *backend)
 static const struct lab_platform_backend metal = {
 	.name = "metal", .open = metal_open, .close = metal_close,
 };
-
-int lab_platform_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes)
-{
-	return harness_recorded_median(name, p50_hundredths, bytes);
-}
 
 const struct lab_platform_backend *lab_platform_backend(void)
 {

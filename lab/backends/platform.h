@@ -6,7 +6,6 @@
 #define FPULAB_LAB_PLATFORM_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 struct lab_fpu_backend;
 
@@ -17,10 +16,6 @@ struct lab_platform_backend {
 	/* After the test: the CPU as the runner expects it (CR0.TS clear). */
 	void (*close)(struct lab_fpu_backend *backend);
 };
-
-/* The median of this run's `bench` record name (bench/harness.c); -1 when it did
-   not run or the build has no harness (the host unit tests). */
-int lab_platform_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes);
 
 /* This build's real backend, or 0. */
 const struct lab_platform_backend *lab_platform_backend(void);

@@ -5,6 +5,7 @@
 #include "lab/lab.h"
 #include "lab/lab_tests.h"
 #include "lab/backends/platform.h"
+#include "bench/harness.h"
 #include "console.h"
 #include "test_runner.h"
 #include "lib/json_writer.h"
@@ -357,7 +358,7 @@ void lab_test_cost_weights(struct test_result *result)
 	};
 	struct json_writer w;
 
-	if (!lab_weights_measured(lab_platform_median, &weights, &sources)) {
+	if (!lab_weights_measured(harness_recorded_median, &weights, &sources)) {
 		lab_weights_use(0);
 		return test_skip(result, "no primitive benchmark ran before it (only=...): the lab's "
 				 "costs use the documented default weights");
