@@ -12,7 +12,6 @@
 #include "arch/safe.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
-#include "lib/json_writer.h"
 #include "lib/string.h"
 
 #define XFD_TILEDATA (1ull << XSTATE_TILEDATA)
@@ -131,18 +130,6 @@ void xfd_test_xsave_interaction(struct test_result *result)
 			  (unsigned long long)XFD_TILEDATA);
 }
 
-static void emit(const char *name, const struct bench_body *body, struct bench_arguments *arguments)
-{
-	struct bench_result measured;
-	struct json_writer writer;
-	char buffer[512];
-
-	if (harness_measure(body, arguments, harness_sample_count(), &measured) != 0)
-		return;
-	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
-	harness_record_emit(&writer);
-}
-
 /* RDMSR/WRMSR of IA32_XFD and IA32_XFD_ERR, and the XFD #NM round trip: arm TILEDATA,
    TILEZERO raises #NM, the handler reads and clears IA32_XFD_ERR and disarms, TILEZERO
    runs again (Linux's handle_xfd_event without the buffer allocation). */
@@ -163,13 +150,13 @@ void xfd_bench(struct test_result *result)
 		return;
 	arguments.area = (uint64_t)(uintptr_t)amx_tile_config_of(patterns);
 	arguments.value = XFD_TILEDATA;
-	emit("xfd/rdmsr-xfd", &read_xfd, &arguments);
-	emit("xfd/rdmsr-xfd-err", &read_err, &arguments);
-	emit("xfd/wrmsr-xfd-same-value", &write_same, &arguments);
-	emit("xfd/wrmsr-xfd-arm-and-disarm", &arm_disarm, &arguments);
+	xsave_bench_emit(result, "xfd/rdmsr-xfd", &read_xfd, &arguments, 0, 0);
+	xsave_bench_emit(result, "xfd/rdmsr-xfd-err", &read_err, &arguments, 0, 0);
+	xsave_bench_emit(result, "xfd/wrmsr-xfd-same-value", &write_same, &arguments, 0, 0);
+	xsave_bench_emit(result, "xfd/wrmsr-xfd-arm-and-disarm", &arm_disarm, &arguments, 0, 0);
 	traps_before = trap_nm_count();
 	trap_set_nm_handles_xfd(1);
-	emit("xfd/nm-round-trip", &round_trip, &arguments);
+	xsave_bench_emit(result, "xfd/nm-round-trip", &round_trip, &arguments, 0, 0);
 	trap_set_nm_handles_xfd(0);
 	xfd_end(&saved);
 	if (trap_nm_count() == traps_before)

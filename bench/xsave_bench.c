@@ -40,8 +40,8 @@ static const struct save_instruction save_instructions[] = {
 	{ "xsaves", BODY(bench_xsaves_from_area2, SAVE_UNROLL), BODY(bench_xsaves_from_area, SAVE_UNROLL), 1, 0 },
 };
 
-static int emit(struct test_result *result, const char *name, const struct bench_body *body,
-		struct bench_arguments *arguments, const char *set, const char *state)
+int xsave_bench_emit(struct test_result *result, const char *name, const struct bench_body *body,
+		     struct bench_arguments *arguments, const char *set, const char *state)
 {
 	struct bench_result measured;
 	struct json_writer writer;
@@ -89,19 +89,19 @@ static void bench_saves(struct test_result *result, const struct save_instructio
 
 		xsave_area_all_init(area2, sets[i].mask, 0);
 		format_string(name, sizeof name, "xsave/%s/%s/init", instruction->name, sets[i].name);
-		emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "init");
+		xsave_bench_emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "init");
 
 		/* "unmodified" restores the body's own (compacted) output before each window */
 		if (!instruction->compacted || !xsave_compacted_defect()) {
 			/* XSAVES's setup restores with XRSTORS: compacted format only */
 			xsave_area_with_patterns(area, sets[i].mask, 1, !strcmp(instruction->name, "xsaves"));
 			format_string(name, sizeof name, "xsave/%s/%s/unmodified", instruction->name, sets[i].name);
-			emit(result, name, &instruction->from_same_area, &arguments, sets[i].name, "unmodified");
+			xsave_bench_emit(result, name, &instruction->from_same_area, &arguments, sets[i].name, "unmodified");
 		}
 
 		xsave_area_with_patterns(area2, sets[i].mask, 2, 0);
 		format_string(name, sizeof name, "xsave/%s/%s/modified", instruction->name, sets[i].name);
-		emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "modified");
+		xsave_bench_emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "modified");
 		if (sets[i].supervisor)
 			wrmsr_safe(MSR_IA32_XSS, saved_xss);
 	}
@@ -137,11 +137,11 @@ static void bench_restores(struct test_result *result, const char *instruction,
 		if (instruction[0] != 'f') {
 			xsave_area_all_init(area, sets[i].mask, compacted);
 			format_string(name, sizeof name, "xsave/%s/%s/init", instruction, sets[i].name);
-			emit(result, name, body, &arguments, sets[i].name, "init");
+			xsave_bench_emit(result, name, body, &arguments, sets[i].name, "init");
 		}
 		xsave_area_with_patterns(area, sets[i].mask, 1, compacted);
 		format_string(name, sizeof name, "xsave/%s/%s/in-use", instruction, sets[i].name);
-		emit(result, name, body, &arguments, sets[i].name, "in-use");
+		xsave_bench_emit(result, name, body, &arguments, sets[i].name, "in-use");
 	}
 }
 
@@ -173,11 +173,11 @@ void bench_test_control(struct test_result *result)
 	uint64_t traps_before;
 
 	arguments.value = read_cr0() | CR0_TS;
-	emit(result, "xsave/clts", &clts, &arguments, 0, 0);
-	emit(result, "xsave/cr0-ts-set-and-clts", &set_ts, &arguments, 0, 0);
+	xsave_bench_emit(result, "xsave/clts", &clts, &arguments, 0, 0);
+	xsave_bench_emit(result, "xsave/cr0-ts-set-and-clts", &set_ts, &arguments, 0, 0);
 	traps_before = trap_nm_count();
 	trap_set_nm_clears_ts(1);
-	emit(result, "xsave/nm-round-trip", &nm, &arguments, 0, 0);
+	xsave_bench_emit(result, "xsave/nm-round-trip", &nm, &arguments, 0, 0);
 	trap_set_nm_clears_ts(0);
 	write_cr0(read_cr0() & ~CR0_TS);
 	if (trap_nm_count() == traps_before)
@@ -185,10 +185,10 @@ void bench_test_control(struct test_result *result)
 	if (!cpu_features()->has.xsave)
 		return test_skip(result, "CR0.TS benchmarks done; no XSAVE: XGETBV/XSETBV not measured");
 	arguments.mask = fpu_baseline_xcr0();
-	emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
+	xsave_bench_emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
 	if (cpu_features()->has.xgetbv1)
-		emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
-	emit(result, "xsave/xsetbv-same-value", &xsetbv, &arguments, 0, 0);
+		xsave_bench_emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
+	xsave_bench_emit(result, "xsave/xsetbv-same-value", &xsetbv, &arguments, 0, 0);
 }
 
 /* TILERELEASE with the tiles already init, LDTILECFG + TILERELEASE (what configuring
@@ -207,8 +207,8 @@ void bench_test_amx(struct test_result *result)
 	arguments.area = (uint64_t)(uintptr_t)amx_tile_config_of(patterns);
 	if (tilerelease_safe() != 0)
 		return test_fail(result, "TILERELEASE faulted");
-	emit(result, "xsave/tilerelease/init", &release, &arguments, 0, "init");
-	emit(result, "xsave/ldtilecfg+tilerelease", &configure, &arguments, 0, 0);
-	emit(result, "xsave/tilezero/configured", &zero, &arguments, 0, "configured");
+	xsave_bench_emit(result, "xsave/tilerelease/init", &release, &arguments, 0, "init");
+	xsave_bench_emit(result, "xsave/ldtilecfg+tilerelease", &configure, &arguments, 0, 0);
+	xsave_bench_emit(result, "xsave/tilezero/configured", &zero, &arguments, 0, "configured");
 	tilerelease_safe();
 }

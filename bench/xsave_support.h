@@ -39,4 +39,12 @@ const char *xsave_compacted_defect(void);
    only the xsave/amx/ tests use them, and fail. */
 const char *xsave_amx_defect(void);
 
+/* Measures body and emits its `bench` record with `set`/`mask` and `state` when given
+   (NULL leaves them out); a harness refusal fails the test. 0, or -1. */
+struct test_result;
+struct bench_body;
+struct bench_arguments;
+int xsave_bench_emit(struct test_result *result, const char *name, const struct bench_body *body,
+		     struct bench_arguments *arguments, const char *set, const char *state);
+
 #endif
