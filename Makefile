@@ -26,6 +26,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
 NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ibench/
+# NASM's -MD file leaves out %include'd files when it also writes an object, so every
+# object depends on every include file.
+ASM_INCLUDES := $(wildcard kernel/*/*.inc bench/*.inc)
 
 # Portable code, compiled unchanged for the host unit tests (rule 5).
 PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard lab/*.c)
@@ -68,7 +71,7 @@ $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
 
-$(OBJ)/%.o: %.asm
+$(OBJ)/%.o: %.asm $(ASM_INCLUDES)
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 

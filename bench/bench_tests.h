@@ -11,6 +11,7 @@ void test_calibration_imul(struct test_result *result);
 void test_exact_1(struct test_result *result);
 void test_exact_7(struct test_result *result);
 void test_exact_50(struct test_result *result);
+void test_clocks(struct test_result *result);
 void xsave_test_fxsave_fxrstor(struct test_result *result);
 void xsave_test_xsave_xrstor(struct test_result *result);
 void xsave_test_xsaveopt_xrstor(struct test_result *result);
@@ -43,7 +44,8 @@ void amx_test_tilerelease_inits(struct test_result *result);
 	{ "harness/calibration/imul", test_calibration_imul, 0, 0 },                      \
 	{ "harness/exact/1", test_exact_1, 0, 0 },                                        \
 	{ "harness/exact/7", test_exact_7, 0, 0 },                                        \
-	{ "harness/exact/50", test_exact_50, 0, 0 },
+	{ "harness/exact/50", test_exact_50, 0, 0 },                                      \
+	{ "harness/clocks", test_clocks, 0, 0 },
 
 #define XSAVE_CORRECTNESS_TEST_ENTRIES                                                    \
 	{ "xsave/roundtrip/fxsave-fxrstor", xsave_test_fxsave_fxrstor, 0, 0 },            \

@@ -1,9 +1,7 @@
 #include "bench/harness.h"
 #include "console.h"
-#include "cpu_features.h"
 #include "memory.h"
 #include "test_runner.h"
-#include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/json_writer.h"
 #include "lib/kernel_args.h"
@@ -13,59 +11,9 @@
 #define FULL_SAMPLES 1000
 #define QUICK_SAMPLES 101
 #define MAX_SAMPLES 4096
-#define MSR_FIXED_COUNTER_CONTROL 0x38d
-#define MSR_PERF_GLOBAL_CONTROL 0x38f
-#define MSR_AMD_PERF_CONTROL0 0xc0010000
-#define RDPMC_FIXED_COUNTER (1u << 30)
-#define AMD_EVENT_CYCLES_NOT_HALTED 0x76
-#define AMD_CONTROL_OS (1u << 17)
-#define AMD_CONTROL_ENABLE (1u << 22)
 
 static int64_t *samples, *raw_samples, *singles;
-static int use_counter;
 static unsigned last_count;
-static uint32_t counter_index;
-
-/* A counter is usable only if RDPMC works and it really counts: emulators accept the
-   control MSR writes and count nothing. */
-static int counter_counts(uint32_t index)
-{
-	uint64_t before, after;
-
-	if (rdpmc_safe(index, &before) != 0)
-		return 0;
-	for (volatile int i = 0; i < 1000; i++)
-		;
-	if (rdpmc_safe(index, &after) != 0)
-		return 0;
-	return after - before >= 1000;
-}
-
-static int enable_intel_fixed_cycles(void)
-{
-	const struct cpu_features *cpu = cpu_features();
-	uint64_t value;
-
-	if (!cpu_is_intel() || cpu->perf.architectural_version < 2 || cpu->perf.fixed_counters < 2)
-		return 0;
-	if (rdmsr_safe(MSR_FIXED_COUNTER_CONTROL, &value) != 0 ||
-	    wrmsr_safe(MSR_FIXED_COUNTER_CONTROL, (value & ~0xf0ull) | 0x10) != 0 ||  /* CTR1, ring 0 */
-	    rdmsr_safe(MSR_PERF_GLOBAL_CONTROL, &value) != 0 ||
-	    wrmsr_safe(MSR_PERF_GLOBAL_CONTROL, value | (1ull << 33)) != 0)
-		return 0;
-	counter_index = RDPMC_FIXED_COUNTER | 1;
-	return counter_counts(counter_index);
-}
-
-static int enable_amd_core_cycles(void)
-{
-	if (!cpu_is_amd() ||
-	    wrmsr_safe(MSR_AMD_PERF_CONTROL0,
-		       AMD_EVENT_CYCLES_NOT_HALTED | AMD_CONTROL_OS | AMD_CONTROL_ENABLE) != 0)
-		return 0;
-	counter_index = 0;
-	return counter_counts(counter_index);
-}
 
 void harness_init(void)
 {
@@ -74,12 +22,7 @@ void harness_init(void)
 	samples = (int64_t *)(uintptr_t)memory_alloc_pages(pages);
 	raw_samples = (int64_t *)(uintptr_t)memory_alloc_pages(pages);
 	singles = (int64_t *)(uintptr_t)memory_alloc_pages(pages);
-	use_counter = enable_intel_fixed_cycles() || enable_amd_core_cycles();
-}
-
-const char *harness_clock_name(void)
-{
-	return use_counter ? "core-cycles" : "tsc";
+	harness_clocks_init();
 }
 
 unsigned harness_sample_count(void)
@@ -90,13 +33,13 @@ unsigned harness_sample_count(void)
 /* harness_quiesce and harness_restore belong to the platform: kernel/runner_platform.c
    masks the APIC and PIC, the hosted build (host/) has nothing to mask. */
 
-int harness_measure(const struct bench_body *body, struct bench_arguments *arguments,
-		    unsigned count, struct bench_result *result)
+int harness_measure_with_clock(const struct bench_body *body, struct bench_arguments *arguments,
+			       unsigned count, enum harness_clock clock, struct bench_result *result)
 {
-	if (count > MAX_SAMPLES || !body->unroll)
+	if (count > MAX_SAMPLES || !body->unroll || harness_clock_unavailable(clock))
 		return -1;
-	arguments->use_counter = (uint32_t)use_counter;
-	arguments->counter = counter_index;
+	arguments->clock = (uint32_t)clock;
+	arguments->clock_index = harness_clock_index(clock);
 	harness_quiesce();
 	for (unsigned i = 0; i < WARMUP_SAMPLES; i++) {
 		body->single(arguments);
@@ -115,9 +58,15 @@ int harness_measure(const struct bench_body *body, struct bench_arguments *argum
 	statistics_sort(singles, count);
 	result->single_p5 = statistics_percentile(singles, count, 5);
 	result->single_p95 = statistics_percentile(singles, count, 95);
-	result->clock = harness_clock_name();
-	result->unit = use_counter ? "cycles" : "tsc";
+	result->clock = harness_clock_name(clock);
+	result->unit = harness_clock_unit(clock);
 	return 0;
+}
+
+int harness_measure(const struct bench_body *body, struct bench_arguments *arguments,
+		    unsigned count, struct bench_result *result)
+{
+	return harness_measure_with_clock(body, arguments, count, harness_run_clock(), result);
 }
 
 static void json_hundredths(struct json_writer *writer, const char *key, int64_t value)

@@ -18,7 +18,7 @@ HOSTED_LDFLAGS := -Wl,-z,now -Wl,-z,noexecstack
 
 HOSTED_SHARED_C := $(PORTABLE_SRC) kernel/test_runner.c kernel/guarded_call.c \
 	kernel/arch/trap.c kernel/cpu_features.c kernel/cpu_record.c kernel/timekeeping.c \
-	kernel/selftests.c bench/harness.c bench/harness_tests.c bench/xsave_support.c \
+	kernel/selftests.c bench/harness.c bench/clocks.c bench/harness_tests.c bench/xsave_support.c \
 	bench/xsave_tests.c bench/xsave_bench.c bench/amx_tests.c lab/tests/lab_tests.c \
 	lab/backends/xsave_fpu.c lab/backends/hosted_backend.c
 HOSTED_OWN_C := $(wildcard host/*.c)
@@ -33,7 +33,7 @@ $(HOSTED_OBJ)/%.o: %.c host/hosted_arch.h host/host.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(HOSTED_CFLAGS) -MMD -c $< -o $@
 
-$(HOSTED_OBJ)/%.o: %.asm
+$(HOSTED_OBJ)/%.o: %.asm $(ASM_INCLUDES)
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 

@@ -1,6 +1,7 @@
 /* cpu/features: the `cpu` record (docs/output.md) and a consistency check of what
    CPUID reported against what the kernel could set. */
 #include "cpu_features.h"
+#include "bench/harness.h"
 #include "fpu_setup.h"
 #include "test_runner.h"
 #include "timekeeping.h"
@@ -117,6 +118,7 @@ static void emit_cpu_record(const struct cpu_features *cpu)
 	json_bool(&writer, "amd_core_extended", cpu->perf.amd_core_extended);
 	json_bool(&writer, "aperf_mperf", cpu->has.aperf_mperf);
 	json_object_end(&writer);
+	harness_write_clocks(&writer);
 	json_string(&writer, "watchdog", watchdog_method_name());
 	record_emit("cpu", &writer);
 }

@@ -46,37 +46,38 @@ static int value_is(const char *value, size_t length, const char *expected)
 	return strlen(expected) == length && strncmp(value, expected, length) == 0;
 }
 
-static void parse_exit(struct kernel_args *args, const char *word, size_t word_length,
-		       const char *value, size_t length)
+struct choice {
+	const char *name;
+	int value;
+};
+
+/* KEY=VALUE where VALUE is one of choices: sets *setting, or reports usage. */
+static void parse_choice(struct kernel_args *args, const char *word, size_t word_length,
+			 const char *value, size_t length, const struct choice *choices,
+			 unsigned count, int *setting, const char *usage)
 {
-	static const struct { const char *name; enum exit_method method; } methods[] = {
-		{ "qemu", EXIT_QEMU }, { "bochs", EXIT_BOCHS },
-		{ "halt", EXIT_HALT }, { "firmware", EXIT_FIRMWARE },
-	};
-	for (unsigned i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-		if (value_is(value, length, methods[i].name)) {
-			args->exit_method = methods[i].method;
+	for (unsigned i = 0; i < count; i++) {
+		if (value_is(value, length, choices[i].name)) {
+			*setting = choices[i].value;
 			return;
 		}
 	}
-	add_error(args, word, word_length, "exit= takes qemu, bochs, halt or firmware");
+	add_error(args, word, word_length, usage);
 }
 
-static void parse_backend(struct kernel_args *args, const char *word, size_t word_length,
-			  const char *value, size_t length)
-{
-	static const struct { const char *name; enum lab_backend_choice backend; } backends[] = {
-		{ "sim", LAB_BACKEND_SIMULATED }, { "hosted", LAB_BACKEND_HOSTED },
-		{ "metal", LAB_BACKEND_METAL }, { "all", LAB_BACKEND_ALL },
-	};
-	for (unsigned i = 0; i < sizeof backends / sizeof backends[0]; i++) {
-		if (value_is(value, length, backends[i].name)) {
-			args->lab_backend = backends[i].backend;
-			return;
-		}
-	}
-	add_error(args, word, word_length, "backend= takes sim, hosted, metal or all");
-}
+static const struct choice exit_choices[] = {
+	{ "qemu", EXIT_QEMU }, { "bochs", EXIT_BOCHS },
+	{ "halt", EXIT_HALT }, { "firmware", EXIT_FIRMWARE },
+};
+static const struct choice backend_choices[] = {
+	{ "sim", LAB_BACKEND_SIMULATED }, { "hosted", LAB_BACKEND_HOSTED },
+	{ "metal", LAB_BACKEND_METAL }, { "all", LAB_BACKEND_ALL },
+};
+static const struct choice clock_choices[] = {
+	{ "auto", CLOCK_CHOICE_AUTO }, { "tsc", CLOCK_CHOICE_TSC },
+	{ "core-cycles", CLOCK_CHOICE_CORE_CYCLES }, { "aperf", CLOCK_CHOICE_APERF },
+};
+#define CHOICES(table) table, sizeof table / sizeof table[0]
 
 static void parse_word(struct kernel_args *args, const char *word, size_t length)
 {
@@ -105,14 +106,25 @@ static void parse_word(struct kernel_args *args, const char *word, size_t length
 				ARGS_MAX_SELFTESTS))
 			add_error(args, word, length, "selftest= takes NAME[,NAME...]");
 	} else if (value && value_is(word, key_length, "exit")) {
-		parse_exit(args, word, length, value, value_length);
+		int method = (int)args->exit_method;
+		parse_choice(args, word, length, value, value_length, CHOICES(exit_choices), &method,
+			     "exit= takes qemu, bochs, halt or firmware");
+		args->exit_method = (enum exit_method)method;
 	} else if (value && value_is(word, key_length, "backend")) {
-		parse_backend(args, word, length, value, value_length);
+		int backend = (int)args->lab_backend;
+		parse_choice(args, word, length, value, value_length, CHOICES(backend_choices), &backend,
+			     "backend= takes sim, hosted, metal or all");
+		args->lab_backend = (enum lab_backend_choice)backend;
+	} else if (value && value_is(word, key_length, "clock")) {
+		int clock = (int)args->clock;
+		parse_choice(args, word, length, value, value_length, CHOICES(clock_choices), &clock,
+			     "clock= takes auto, tsc, core-cycles or aperf");
+		args->clock = (enum clock_choice)clock;
 	} else if (value && (value_is(word, key_length, "quick") || value_is(word, key_length, "raw"))) {
 		add_error(args, word, length, "this argument takes no value");
 	} else if (!value && (value_is(word, key_length, "only") || value_is(word, key_length, "skip") ||
 			      value_is(word, key_length, "selftest") || value_is(word, key_length, "exit") ||
-			      value_is(word, key_length, "backend"))) {
+			      value_is(word, key_length, "backend") || value_is(word, key_length, "clock"))) {
 		add_error(args, word, length, "this argument needs =VALUE");
 	} else {
 		add_error(args, word, length, "unknown argument");

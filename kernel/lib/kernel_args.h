@@ -24,6 +24,14 @@ enum lab_backend_choice {
 	LAB_BACKEND_METAL,      /* backend=metal */
 };
 
+/* Which clock benchmarks read (docs/method.md, Clocks); auto picks the best that works. */
+enum clock_choice {
+	CLOCK_CHOICE_AUTO,
+	CLOCK_CHOICE_TSC,          /* clock=tsc */
+	CLOCK_CHOICE_CORE_CYCLES,  /* clock=core-cycles */
+	CLOCK_CHOICE_APERF,        /* clock=aperf */
+};
+
 struct argument_error {
 	char word[ARGS_WORD_SIZE];   /* the offending word, cut to fit */
 	char reason[96];
@@ -40,6 +48,7 @@ struct kernel_args {
 	int raw;
 	enum exit_method exit_method;
 	enum lab_backend_choice lab_backend;
+	enum clock_choice clock;
 	struct argument_error errors[ARGS_MAX_ERRORS];
 	unsigned error_count;
 };

@@ -84,6 +84,15 @@ if boot bochs-tigerlake 0 tools/run-bochs.sh --cpu tigerlake --timeout 900 -- qu
 	check bochs-tigerlake xsaves-benchmarked log_has bochs-tigerlake '"name":"xsave/xsaves/avx512/modified"'
 	check bochs-tigerlake avx512-benchmarked log_has bochs-tigerlake '"name":"xsave/xsavec/avx512/'
 	check bochs-tigerlake watchdog-ioapic-pit log_has bochs-tigerlake '"watchdog":"ioapic-pit-nmi"'
+	check bochs-tigerlake aperf-reason-given log_has bochs-tigerlake '"clocks":\{"run":"tsc",.*"aperf":"IA32_APERF does not advance"'
+	check bochs-tigerlake every-clock-exact log_has bochs-tigerlake '"name":"harness/clocks/tsc".*"p50":50.00,.*"exact_check":true'
+fi
+# clock= asking for a clock the CPU cannot give: the run says so and measures on the TSC
+if boot qemu-bios-clock-aperf 0 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- \
+	quick clock=aperf 'only=cpu/*,harness/clocks'; then
+	check qemu-bios-clock-aperf fallback-named log_has qemu-bios-clock-aperf \
+		'^ok [0-9]+ - harness/clocks # SKIP the clock asked for with clock= is unusable here \(CPUID.06H:ECX\[0\] \(APERF/MPERF\) is clear\); the run reads tsc$'
+	check qemu-bios-clock-aperf cpu-record-says-why log_has qemu-bios-clock-aperf '"clocks":\{"run":"tsc","requested_unusable":"CPUID'
 fi
 if boot bochs-ryzen 0 tools/run-bochs.sh --cpu ryzen --timeout 900 -- quick; then
 	check bochs-ryzen svm-reported log_has bochs-ryzen '"svm":\{"revision"'

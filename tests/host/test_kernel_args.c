@@ -44,6 +44,18 @@ int main(void)
 	kernel_args_parse("backend=quantum", &args);
 	CHECK("args/backend-unknown", args.error_count == 1 && args.lab_backend == LAB_BACKEND_ALL);
 
+	kernel_args_parse("", &args);
+	CHECK("args/clock-default-auto", args.clock == CLOCK_CHOICE_AUTO);
+	kernel_args_parse("clock=aperf", &args);
+	CHECK("args/clock-aperf", args.error_count == 0 && args.clock == CLOCK_CHOICE_APERF);
+	kernel_args_parse("clock=core-cycles clock=tsc", &args);
+	CHECK("args/clock-last-wins", args.error_count == 0 && args.clock == CLOCK_CHOICE_TSC);
+	kernel_args_parse("clock=sundial", &args);
+	CHECK("args/clock-unknown", args.error_count == 1 && args.clock == CLOCK_CHOICE_AUTO &&
+	      !strcmp(args.errors[0].reason, "clock= takes auto, tsc, core-cycles or aperf"));
+	kernel_args_parse("clock", &args);
+	CHECK("args/clock-needs-value", args.error_count == 1);
+
 	kernel_args_parse("a b c d e f g h i j k", &args);
 	CHECK("args/error-list-bounded", args.error_count == ARGS_MAX_ERRORS);
 	kernel_args_parse("only=0123456789012345678901234567890123456789012345678901234567890123456789", &args);
