@@ -15,6 +15,8 @@ grades the serial log with tools/fpulab-log.
 
   --accel kvm|tcg   default: kvm when /dev/kvm is readable and writable, else tcg
   --cpu MODEL       QEMU -cpu model; default: host (kvm), max (tcg)
+  --cpus N          number of CPUs (default 2: the second one runs the cross-CPU
+                    tests, docs/smp.md; 1 makes them SKIP)
   --boot efi        OVMF + build/fpulab-usb.img as a SATA (AHCI) disk (default)
   --boot usb        OVMF + build/fpulab-usb.img as a USB stick on qemu-xhci
   --boot shell      OVMF's EFI shell starts \fpulab.efi from startup.nsh: the
@@ -47,6 +49,7 @@ accel=""
 cpu=""
 boot="efi"
 timeout_s=600
+cpus=2
 name=""
 kernel_args=()
 
@@ -57,6 +60,7 @@ while [ "$#" -gt 0 ]; do
         --accel) need_value "$@"; accel=$2; shift 2 ;;
         --accel=*) accel=${1#*=}; shift ;;
         --cpu) need_value "$@"; cpu=$2; shift 2 ;;
+        --cpus) need_value "$@"; cpus=$2; shift 2 ;;
         --cpu=*) cpu=${1#*=}; shift ;;
         --boot) need_value "$@"; boot=$2; shift 2 ;;
         --boot=*) boot=${1#*=}; shift ;;
@@ -72,6 +76,7 @@ done
 case "$accel" in ""|kvm|tcg) ;; *) die "--accel must be kvm or tcg, not '$accel'" ;; esac
 case "$boot" in efi|bios|usb|shell) ;; *) die "--boot must be efi, bios, usb or shell, not '$boot'" ;; esac
 [[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds, not '$timeout_s'"
+[[ "$cpus" =~ ^[1-8]$ ]] || die "--cpus must be 1 to 8, not '$cpus'"
 if [ -n "$name" ] && ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
     die "--name may hold letters, digits, '.', '_' and '-' only (and not start with '.' or '-'): '$name'"
 fi
@@ -159,7 +164,7 @@ cleanup() {
 trap cleanup EXIT
 
 qemu=(qemu-system-x86_64
-    -machine q35 -accel "$accel" -cpu "$cpu" -m 512M -smp 1
+    -machine q35 -accel "$accel" -cpu "$cpu" -m 512M -smp "$cpus"
     -no-reboot -display none -monitor none -parallel none -nic none
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
     -chardev "stdio,id=com1,signal=off,logfile=$log,logappend=off"

@@ -40,6 +40,8 @@ struct boot_info {
 	unsigned free_memory_count;
 	uint64_t highest_physical_address; /* top of RAM and MMIO to identity-map */
 	uint64_t acpi_rsdp;                /* 0 when unknown */
+	uint64_t low_page;                 /* a free page below 1 MiB for the second CPU's
+					      start-up code (kernel/smp/), 0 when none */
 	struct text_screen text_screen;
 	uint16_t firmware_code_selector;   /* firmware's CS/DS to keep valid in our GDT; 0 if none */
 	uint16_t firmware_data_selector;

@@ -210,6 +210,17 @@ static void read_memory(void)
 	}
 }
 
+/* Start-up code for the second CPU must sit below 1 MiB (its start vector is a page
+   number under 0x100). */
+static void reserve_low_page(void)
+{
+	EFI_PHYSICAL_ADDRESS page = 0x9f000;
+
+	if (boot_services->AllocatePages(AllocateMaxAddress, EfiLoaderData, 1, &page) == EFI_SUCCESS &&
+	    page >= 0x1000)
+		boot.low_page = page;
+}
+
 static void read_acpi_pointer(void)
 {
 	for (UINTN i = 0; i < system_table->NumberOfTableEntries; i++) {
@@ -241,6 +252,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *table)
 	boot.firmware_data_selector = data_selector;
 	boot.firmware = &efi_firmware;
 	read_memory();
+	reserve_low_page();
 	read_acpi_pointer();
 	kmain(&boot);
 	return EFI_SUCCESS;

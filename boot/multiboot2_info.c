@@ -90,6 +90,30 @@ static void read_tags(uint64_t info, uint64_t (*free)[2], unsigned *count)
 	}
 }
 
+/* The highest free page in [0x1000, 0x9f000) clear of the boot information: the
+   second CPU's start-up code (kernel/smp/). 0x9f000 keeps clear of the EBDA. */
+static uint64_t find_low_page(uint64_t (*free)[2], unsigned count, uint64_t info, uint32_t info_size)
+{
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t start = (free[i][0] + 0xfff) & ~0xfffull, end = free[i][1] & ~0xfffull;
+		if (end > 0x9f000)
+			end = 0x9f000;
+		if (start < 0x1000)
+			start = 0x1000;
+		for (uint64_t page = end; page >= start + 0x1000; page -= 0x1000) {
+			uint64_t candidate = page - 0x1000;
+			if (candidate + 0x1000 <= info || candidate >= info + info_size) {
+				if (candidate > best)
+					best = candidate;
+				break;
+			}
+		}
+	}
+	return best;
+}
+
 void multiboot2_main(uint32_t magic, uint32_t info)
 {
 	static uint64_t free[BOOT_MAX_MEMORY_RANGES][2];
@@ -101,6 +125,7 @@ void multiboot2_main(uint32_t magic, uint32_t info)
 	if (magic == MULTIBOOT2_BOOTLOADER_MAGIC) {
 		info_size = *(const uint32_t *)(uintptr_t)info;
 		read_tags(info, free, &count);
+		boot.low_page = find_low_page(free, count, info, info_size);
 		count = memory_ranges_exclude(free, count, BOOT_MAX_MEMORY_RANGES, 0, LOWEST_USABLE_ADDRESS);
 		count = memory_ranges_exclude(free, count, BOOT_MAX_MEMORY_RANGES,
 					      (uint64_t)(uintptr_t)image_start, (uint64_t)(uintptr_t)image_end);

@@ -9,6 +9,8 @@
 #include "test_runner.h"
 #include "watchdog.h"
 #include "bench/harness.h"
+#include "smp/smp.h"
+#include "lib/json_writer.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
 #include "host/hosted.h"
@@ -202,4 +204,20 @@ struct faulting_msr_write msr_write_that_faults(void)
 {
 	struct faulting_msr_write write = { 0xc0de0000u, 0 };
 	return write;
+}
+
+/* ---- kernel/smp/: the hosted build is one thread on one CPU ---- */
+
+int smp_trap_on_second_cpu(struct trap_frame *frame)
+{
+	(void)frame;
+	return 0;
+}
+
+void smp_write_record(struct json_writer *writer)
+{
+	json_object_begin(writer, "smp");
+	json_bool(writer, "second_cpu", 0);
+	json_string(writer, "reason", "hosted build: one thread");
+	json_object_end(writer);
 }

@@ -2,6 +2,7 @@
    CPUID reported against what the kernel could set. */
 #include "cpu_features.h"
 #include "bench/harness.h"
+#include "smp/smp.h"
 #include "fpu_setup.h"
 #include "test_runner.h"
 #include "timekeeping.h"
@@ -119,6 +120,7 @@ static void emit_cpu_record(const struct cpu_features *cpu)
 	json_bool(&writer, "aperf_mperf", cpu->has.aperf_mperf);
 	json_object_end(&writer);
 	harness_write_clocks(&writer);
+	smp_write_record(&writer);
 	json_string(&writer, "watchdog", watchdog_method_name());
 	record_emit("cpu", &writer);
 }

@@ -25,6 +25,16 @@ int guarded_call_run(struct guarded_call *call, const char *name,
 	return aborted;
 }
 
+int guarded_call_run_detached(struct guarded_call *call, const char *name,
+			       void (*function)(void *), void *argument)
+{
+	call->previous = 0;
+	call->name = name;
+	call->vector = -1;
+	call->reason[0] = call->dump[0] = 0;
+	return (int)test_call(call, function, argument);
+}
+
 int guarded_call_active(void)
 {
 	return current_call != 0;
@@ -32,8 +42,12 @@ int guarded_call_active(void)
 
 void guarded_call_abort(struct trap_frame *frame, const char *reason)
 {
-	struct guarded_call *call = current_call;
+	guarded_call_abort_detached(current_call, frame, reason);
+}
 
+void guarded_call_abort_detached(struct guarded_call *call, struct trap_frame *frame,
+				 const char *reason)
+{
 	call->vector = (int)frame->vector;
 	string_copy(call->reason, reason, sizeof call->reason);
 	trap_frame_format_dump(frame, call->name, reason, call->dump, sizeof call->dump);

@@ -24,6 +24,13 @@ int guarded_call_active(void);
    return into the caller of guarded_call_run. */
 void guarded_call_abort(struct trap_frame *frame, const char *reason);
 
+/* The same for a CPU other than the one running the tests (kernel/smp/): call is not
+   the current call, and only abort_detached on that CPU ends it. */
+int guarded_call_run_detached(struct guarded_call *call, const char *name,
+			       void (*function)(void *), void *argument);
+void guarded_call_abort_detached(struct guarded_call *call, struct trap_frame *frame,
+				 const char *reason);
+
 /* YAML dump of a trap frame and the control registers, one "  key: value" a line. */
 void trap_frame_format_dump(const struct trap_frame *frame, const char *test_name,
 			    const char *message, char *buffer, unsigned long size);

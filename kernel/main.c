@@ -9,6 +9,7 @@
 #include "timekeeping.h"
 #include "watchdog.h"
 #include "bench/harness.h"
+#include "smp/smp.h"
 #include "arch/apic.h"
 #include "arch/cpu_tables.h"
 #include "arch/x86.h"
@@ -41,6 +42,7 @@ void kmain(struct boot_info *boot)
 	timekeeping_init();                  /* TSC frequency */
 	watchdog_init(firmware_alive);       /* NMI source for hung tests */
 	harness_init();                      /* the benchmark clock */
+	smp_init(boot);                      /* the second CPU, when there is one */
 	runner_run_all();                    /* the test table */
 	platform_finish(runner_finish());    /* plan, end marker, results file, exit */
 }

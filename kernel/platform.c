@@ -3,6 +3,7 @@
 #include "memory.h"
 #include "serial.h"
 #include "arch/cpu_tables.h"
+#include "smp/smp.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
 #include "lib/kernel_args.h"
@@ -43,6 +44,7 @@ void platform_finish(int status)
 	size_t length;
 	const char *log = console_log(&length);
 
+	smp_stop();
 	interrupts_disable();
 	serial_drain();
 	if (firmware) {

@@ -39,6 +39,10 @@ void selftest_vmentry(struct test_result *result);
 void selftest_guest_hang(struct test_result *result);
 #define SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS 3000
 /* ---- vm ---- */
+void smp_test_second_cpu(struct test_result *result);
+void smp_test_xsave_migrate(struct test_result *result);
+void smp_bench_ipi_round_trip(struct test_result *result);
+void smp_selftest_fault(struct test_result *result);
 void selftest_invalid_opcode(struct test_result *result);
 void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
@@ -83,11 +87,15 @@ const struct test test_table[] = {
 	{ "vm/bench/msr-xfd", vm_bench_msr, 0, 0 },
 	{ "vm/bench/cr0-ts-and-nm", vm_bench_nm, 0, 0 },
 	{ "vm/bench/fpu-swap", vm_bench_fpu_swap, 0, 0 },
+	{ "smp/second-cpu", smp_test_second_cpu, 0, 0 },
+	{ "smp/xsave/migrate", smp_test_xsave_migrate, 0, 0 },
+	{ "smp/bench/ipi-round-trip", smp_bench_ipi_round_trip, 0, 0 },
 	/* after every benchmark: lab/cost-weights takes their medians */
 	LAB_TEST_TABLE_ENTRIES
 	{ "selftest/vmentry", selftest_vmentry, 0, TEST_SELFTEST },
 	{ "selftest/guest-hang", selftest_guest_hang, SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
 	/* ---- vm ---- */
+	{ "selftest/second-cpu-fault", smp_selftest_fault, 0, TEST_SELFTEST },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

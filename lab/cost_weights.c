@@ -72,5 +72,7 @@ unsigned lab_weights_measured(lab_median_lookup lookup, struct lab_cost_weights 
 		set(sources, LAB_WEIGHT_MSR, &w->msr_write, ticks(value), "xfd/wrmsr-xfd-same-value");
 	if (found(lookup, "vm/bench/hypercall", &value, 0))
 		set(sources, LAB_WEIGHT_VM_EXIT, &w->vm_exit, ticks(value), "vm/bench/hypercall");
+	if (found(lookup, "smp/ipi-round-trip", &value, 0))
+		set(sources, LAB_WEIGHT_IPI, &w->ipi, ticks(value), "smp/ipi-round-trip");
 	return sources->measured;
 }

@@ -14,6 +14,8 @@ without a window and grades the serial log with tools/fpulab-log.
 
   --cpu MODEL     Bochs CPU model (default tigerlake: VMX, AVX-512, XSAVES;
                   ryzen: SVM, AVX2); 'bochs --help cpu' lists them
+  --cpus N        number of CPUs (default 1: only then does Bochs's TSC tick once
+                  per instruction; 2 runs the cross-CPU tests, docs/smp.md)
   --timeout S     kill Bochs after S seconds (default 600)
   --name NAME     name of the run (default bochs-MODEL-TIMESTAMP-PID);
                   letters, digits, '.', '_', '-'
@@ -41,6 +43,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 cpu="tigerlake"
 timeout_s=600
+cpus=1
 name=""
 kernel_args=()
 
@@ -49,6 +52,7 @@ while [ "$#" -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
         --cpu) need_value "$@"; cpu=$2; shift 2 ;;
+        --cpus) need_value "$@"; cpus=$2; shift 2 ;;
         --cpu=*) cpu=${1#*=}; shift ;;
         --timeout) need_value "$@"; timeout_s=$2; shift 2 ;;
         --timeout=*) timeout_s=${1#*=}; shift ;;
@@ -60,6 +64,7 @@ while [ "$#" -gt 0 ]; do
 done
 
 [[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds, not '$timeout_s'"
+[[ "$cpus" =~ ^[1-8]$ ]] || die "--cpus must be 1 to 8, not '$cpus'"
 [[ "$cpu" =~ ^[A-Za-z0-9_]+$ ]] || die "--cpu: not a Bochs CPU model name: '$cpu'"
 if [ -n "$name" ] && ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
     die "--name may hold letters, digits, '.', '_' and '-' only (and not start with '.' or '-'): '$name'"
@@ -139,7 +144,7 @@ config_interface: textconfig
 # Headless: the Debian build has no 'nogui'; rfb without waiting for a client.
 display_library: rfb, options="timeout=0"
 megs: 256
-cpu: model=$cpu, count=1, reset_on_triple_fault=0
+cpu: model=$cpu, count=$cpus, reset_on_triple_fault=0
 romimage: file="$bios"
 vgaromimage: file="$vgabios"
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14

@@ -68,6 +68,46 @@ void apic_send_self_ipi(uint8_t vector)
 	apic_write(LAPIC_REGISTER_ICR_LOW, (1u << 18) | vector);   /* shorthand 01b: self */
 }
 
+/* SDM Vol. 3A, 11.6.1: in xAPIC mode the destination goes to ICR[63:32] first and
+   the write of ICR[31:0] sends; x2APIC has one 64-bit ICR MSR (11.12.9). */
+static void send_interrupt_command(uint32_t destination, uint32_t command)
+{
+	if (x2apic_mode) {
+		wrmsr(X2APIC_MSR_BASE + (LAPIC_REGISTER_ICR_LOW >> 4), (uint64_t)destination << 32 | command);
+		return;
+	}
+	*mmio32(lapic_base + LAPIC_REGISTER_ICR_HIGH) = destination << 24;
+	*mmio32(lapic_base + LAPIC_REGISTER_ICR_LOW) = command;
+	for (unsigned i = 0; i < 1000000 && (*mmio32(lapic_base + LAPIC_REGISTER_ICR_LOW) & ICR_DELIVERY_PENDING); i++)
+		cpu_pause();
+}
+
+void apic_send_ipi(uint32_t destination, uint8_t vector)
+{
+	send_interrupt_command(destination, vector);   /* fixed, physical, edge */
+}
+
+void apic_send_init_sipi_others(uint32_t command)
+{
+	send_interrupt_command(0, ICR_SHORTHAND_ALL_BUT_SELF | command);
+}
+
+void apic_enable_this_cpu(int x2apic)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE) | APIC_BASE_ENABLE;
+	if (x2apic)
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
+	else
+		wrmsr(MSR_IA32_APIC_BASE, base);
+	apic_write(LAPIC_REGISTER_SPURIOUS, (1u << 8) | 0xff);   /* software enable */
+	apic_write(LAPIC_REGISTER_TASK_PRIORITY, 0);
+}
+
+int apic_x2apic_mode(void)
+{
+	return x2apic_mode;
+}
+
 static void ioapic_write(uint32_t reg, uint32_t value)
 {
 	*mmio32(IOAPIC_DEFAULT_BASE + IOAPIC_REGISTER_SELECT) = reg;

@@ -7,9 +7,11 @@
 #include <stdint.h>
 
 #define LAPIC_REGISTER_ID 0x20
+#define LAPIC_REGISTER_TASK_PRIORITY 0x80
 #define LAPIC_REGISTER_EOI 0xb0
 #define LAPIC_REGISTER_SPURIOUS 0xf0
 #define LAPIC_REGISTER_ICR_LOW 0x300
+#define LAPIC_REGISTER_ICR_HIGH 0x310
 #define LAPIC_REGISTER_LVT_TIMER 0x320
 #define LAPIC_REGISTER_LVT_THERMAL 0x330
 #define LAPIC_REGISTER_LVT_PERFORMANCE 0x340
@@ -21,6 +23,12 @@
 #define LAPIC_REGISTER_TIMER_DIVIDE 0x3e0
 #define LVT_MASKED (1u << 16)
 #define LVT_DELIVERY_NMI (4u << 8)
+/* Interrupt command register (SDM Vol. 3A, 11.6.1). */
+#define ICR_DELIVERY_INIT (5u << 8)
+#define ICR_DELIVERY_STARTUP (6u << 8)
+#define ICR_DELIVERY_PENDING (1u << 12)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_SHORTHAND_ALL_BUT_SELF (3u << 18)
 
 void apic_init(void);
 int apic_present(void);
@@ -30,6 +38,13 @@ uint32_t apic_id(void);
 void apic_end_of_interrupt(void);
 /* Fixed, edge, destination shorthand self (SDM Vol. 3A, 11.6.1; x2APIC: ICR MSR 0x830). */
 void apic_send_self_ipi(uint8_t vector);
+/* Fixed interrupt to one CPU by APIC ID. */
+void apic_send_ipi(uint32_t destination, uint8_t vector);
+/* An INIT or STARTUP command to every CPU but this one (SDM Vol. 3A, 9.4.4.1). */
+void apic_send_init_sipi_others(uint32_t command);
+/* On a CPU that just started: its local APIC on, in the BSP's mode, accepting all. */
+void apic_enable_this_cpu(int x2apic);
+int apic_x2apic_mode(void);
 
 /* I/O APIC redirection entry for a global system interrupt. */
 void ioapic_route_nmi(unsigned gsi, uint32_t apic_destination);

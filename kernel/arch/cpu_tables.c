@@ -59,9 +59,8 @@ static struct task_state_segment *tss;
 static struct descriptor_pointer firmware_gdtr, firmware_idtr;
 static uint16_t firmware_code_selector, firmware_data_selector;
 
-static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
+static void write_gate(struct gate_descriptor *gate, uint64_t handler, uint8_t ist)
 {
-	struct gate_descriptor *gate = &idt[vector];
 	gate->offset_low = (uint16_t)handler;
 	gate->selector = kernel_code_selector;
 	gate->ist = ist;
@@ -69,6 +68,11 @@ static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
 	gate->offset_middle = (uint16_t)(handler >> 16);
 	gate->offset_high = (uint32_t)(handler >> 32);
 	gate->reserved = 0;
+}
+
+static void set_gate(unsigned vector, uint64_t handler, uint8_t ist)
+{
+	write_gate(&idt[vector], handler, ist);
 }
 
 static uint64_t ist_stack_top(void)
@@ -143,6 +147,40 @@ void cpu_tables_init(const struct boot_info *boot)
 	gdtr.base = (uint64_t)(uintptr_t)gdt;
 	idtr.limit = 256 * sizeof *idt - 1;
 	idtr.base = (uint64_t)(uintptr_t)idt;
+	load_descriptor_tables(&gdtr, &idtr, kernel_code_selector, kernel_data_selector,
+			       TSS_SLOT << 3);
+}
+
+/* The second CPU's tables: a copy of the GDT with its own TSS (a busy TSS cannot be
+   loaded twice) and stacks, and an IDT where every vector is fpulab's own stub. */
+void cpu_tables_build_for_ap(struct cpu_tables_ap *tables)
+{
+	struct task_state_segment *ap_tss = (struct task_state_segment *)(uintptr_t)memory_alloc_pages(1);
+	uint64_t *ap_gdt = (uint64_t *)(uintptr_t)memory_alloc_pages(1);
+	struct gate_descriptor *ap_idt = (struct gate_descriptor *)(uintptr_t)memory_alloc_pages(1);
+	uint64_t tss_base = (uint64_t)(uintptr_t)ap_tss;
+
+	ap_tss->ist[IST_NMI - 1] = tables->stack_base + 1 * AP_STACK_BYTES;
+	ap_tss->ist[IST_DOUBLE_FAULT - 1] = tables->stack_base + 2 * AP_STACK_BYTES;
+	ap_tss->ist[IST_MACHINE_CHECK - 1] = tables->stack_base + 3 * AP_STACK_BYTES;
+	ap_tss->rsp[0] = tables->stack_base + 4 * AP_STACK_BYTES;
+	ap_tss->io_map_base = sizeof *ap_tss;
+	memcpy(ap_gdt, gdt, PAGE_SIZE);
+	ap_gdt[TSS_SLOT] = (sizeof *ap_tss - 1) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
+			   ((tss_base >> 24 & 0xff) << 56);
+	ap_gdt[TSS_SLOT + 1] = tss_base >> 32;
+	memcpy(ap_idt, idt, 32 * sizeof *idt);
+	for (unsigned vector = 32; vector < 256; vector++)
+		write_gate(&ap_idt[vector], interrupt_stub_table[vector], 0);
+	tables->gdt_base = (uint64_t)(uintptr_t)ap_gdt;
+	tables->idt_base = (uint64_t)(uintptr_t)ap_idt;
+}
+
+void cpu_tables_load_ap(const struct cpu_tables_ap *tables)
+{
+	struct descriptor_pointer gdtr = { GDT_ENTRIES * 8 - 1, tables->gdt_base };
+	struct descriptor_pointer idtr = { 256 * sizeof *idt - 1, tables->idt_base };
+
 	load_descriptor_tables(&gdtr, &idtr, kernel_code_selector, kernel_data_selector,
 			       TSS_SLOT << 3);
 }

@@ -4,6 +4,7 @@
 #include "arch/apic.h"
 #include "arch/x86.h"
 #include "guarded_call.h"
+#include "smp/smp.h"
 #include "watchdog.h"
 #include "test_runner.h"
 #include "lib/format.h"
@@ -104,6 +105,8 @@ static void handle_exception(struct trap_frame *frame)
 
 void trap_dispatch(struct trap_frame *frame)
 {
+	if (smp_trap_on_second_cpu(frame))
+		return;
 	trap_depth++;
 	if (trap_depth > 2)
 		runner_bail_out_from_trap(frame, "exception while handling an exception");

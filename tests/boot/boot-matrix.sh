@@ -60,9 +60,12 @@ if boot qemu-efi-max 0 ./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 
 	check qemu-efi-max results-file-matches-serial same_summary qemu-efi-max
 	check qemu-efi-max svm-reported log_has qemu-efi-max '"svm":\{"revision"'
 	check qemu-efi-max watchdog-lapic-nmi log_has qemu-efi-max '"watchdog":"lapic-nmi"'
+	check qemu-efi-max second-cpu-migration log_has qemu-efi-max '^ok [0-9]+ - smp/xsave/migrate$'
+	check qemu-efi-max ipi-weight-measured log_has qemu-efi-max '"ipi":\{"ticks":[0-9]+,"from":"smp/ipi-round-trip"'
 fi
 if boot qemu-bios-max 0 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- quick; then
 	check qemu-bios-max multiboot2-boot log_has qemu-bios-max '"boot":"multiboot2"'
+	check qemu-bios-max second-cpu-migration log_has qemu-bios-max '^ok [0-9]+ - smp/xsave/migrate$'
 fi
 if boot qemu-shell-load-options 0 ./run-qemu.sh --accel tcg --boot shell --cpu max --timeout 300 -- \
 	quick 'only=cpu/*,kernel/memory'; then
@@ -87,6 +90,13 @@ if boot bochs-tigerlake 0 tools/run-bochs.sh --cpu tigerlake --timeout 900 -- qu
 	check bochs-tigerlake aperf-reason-given log_has bochs-tigerlake '"clocks":\{"run":"tsc",.*"aperf":"IA32_APERF does not advance"'
 	check bochs-tigerlake every-clock-exact log_has bochs-tigerlake '"name":"harness/clocks/tsc".*"p50":50.00,.*"exact_check":true'
 fi
+# two CPUs under Bochs (not the default: with two, its TSC no longer counts instructions)
+for model in tigerlake ryzen; do
+	if boot "bochs-$model-two-cpus" 0 tools/run-bochs.sh --cpu "$model" --cpus 2 --timeout 600 -- quick 'only=cpu/*,smp/*'; then
+		check "bochs-$model-two-cpus" second-cpu-migration log_has "bochs-$model-two-cpus" '^ok [0-9]+ - smp/xsave/migrate$'
+		check "bochs-$model-two-cpus" ipi-benchmarked log_has "bochs-$model-two-cpus" '"name":"smp/ipi-round-trip"'
+	fi
+done
 # clock= asking for a clock the CPU cannot give: the run says so and measures on the TSC
 if boot qemu-bios-clock-aperf 0 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- \
 	quick clock=aperf 'only=cpu/*,harness/clocks'; then
@@ -112,6 +122,25 @@ if boot bochs-tigerlake-selftest-hang 1 tools/run-bochs.sh --cpu tigerlake --tim
 	selftest=hang,ud 'only=kernel/watchdog'; then
 	check bochs-tigerlake-selftest-hang hang-ended-by-watchdog log_has bochs-tigerlake-selftest-hang \
 		'^not ok [0-9]+ - selftest/hang # timeout'
+fi
+
+# a fault on the second CPU: its own dump, and it is usable afterwards
+for platform in qemu-efi bochs-tigerlake; do
+	name=$platform-selftest-second-cpu-fault
+	case $platform in
+	bochs-*) runner=(tools/run-bochs.sh --cpu "${platform#bochs-}" --cpus 2 --timeout 600) ;;
+	qemu-efi) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 300) ;;
+	esac
+	if boot "$name" 1 "${runner[@]}" -- quick selftest=second-cpu-fault 'only=smp/*'; then
+		check "$name" only-the-injected-test-fails exactly_one_not_ok "$name" "selftest/second-cpu-fault"
+		check "$name" second-cpus-dump log_has "$name" '^  message: "second CPU: unexpected exception #UD'
+		check "$name" cpus-still-two log_has "$name" '^ok [0-9]+ - smp/xsave/migrate$'
+	fi
+done
+# one CPU: the cross-CPU tests SKIP with the reason
+if boot bochs-tigerlake-one-cpu 0 tools/run-bochs.sh --cpu tigerlake --cpus 1 --timeout 300 -- quick 'only=cpu/*,smp/*'; then
+	check bochs-tigerlake-one-cpu smp-skips log_has bochs-tigerlake-one-cpu \
+		'^ok [0-9]+ - smp/xsave/migrate # SKIP no second CPU answered INIT-SIPI-SIPI'
 fi
 
 # ---- bad arguments: reported at the top, the run goes on with defaults ----

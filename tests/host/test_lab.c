@@ -257,6 +257,7 @@ static int fake_median(const char *name, int64_t *p50, uint32_t *bytes)
 		{ "xsave/cr0-ts-set-and-clts", 3000, 0 },
 		{ "xsave/nm-round-trip", 53000, 0 },
 		{ "vm/bench/hypercall", 90049, 0 },
+		{ "smp/ipi-round-trip", 995400, 0 },
 	};
 	for (unsigned i = 0; i < sizeof medians / sizeof medians[0]; i++)
 		if (!strcmp(medians[i].name, name)) {
@@ -280,15 +281,16 @@ static void test_measured_weights(void)
 
 	CHECK("weights/none-measured", lab_weights_measured(no_median, &w, &sources) == 0 &&
 	      memcmp(&w, &lab_default_weights, sizeof w) == 0 && !sources.from[LAB_WEIGHT_SAVE]);
-	CHECK("weights/six-measured", lab_weights_measured(fake_median, &w, &sources) == 6);
+	CHECK("weights/seven-measured", lab_weights_measured(fake_median, &w, &sources) == 7);
 	CHECK("weights/save-restore", w.save_base == 50 && w.restore_base == 70);
 	/* (40 + 60) / 2 ticks for 20 x 64 more bytes */
 	CHECK("weights/per-64-bytes", w.per_64_bytes == 3);
 	CHECK("weights/cr0-is-half-the-pair", w.cr0_write == 15);
 	CHECK("weights/nm-without-its-cr0-writes", w.nm_trap == 500);
 	CHECK("weights/vm-exit-rounded", w.vm_exit == 900);
+	CHECK("weights/ipi-from-the-round-trip", w.ipi == 9954 && sources.from[LAB_WEIGHT_IPI]);
 	CHECK("weights/missing-keep-defaults", w.msr_write == lab_default_weights.msr_write &&
-	      w.xsetbv == lab_default_weights.xsetbv && w.ipi == lab_default_weights.ipi &&
+	      w.xsetbv == lab_default_weights.xsetbv &&
 	      !sources.from[LAB_WEIGHT_MSR] && sources.from[LAB_WEIGHT_VM_EXIT]);
 	lab_weights_use(&w);
 	CHECK("weights/used-by-the-engine", lab_weights()->save_base == 50);

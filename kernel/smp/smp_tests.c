@@ -1,0 +1,239 @@
+/* smp/...: the second CPU is alive and configured like the first, XSAVE state really
+   migrates between the two register files, and what an IPI costs (docs/smp.md). */
+#include "smp/smp.h"
+#include "fpu_setup.h"
+#include "test_runner.h"
+#include "timekeeping.h"
+#include "arch/apic.h"
+#include "arch/safe.h"
+#include "arch/x86.h"
+#include "bench/harness.h"
+#include "bench/xsave_support.h"
+#include "lib/json_writer.h"
+#include "lib/kernel_args.h"
+#include "lib/string.h"
+
+#define CALL_TIMEOUT_MILLISECONDS 2000
+#define PING_SAMPLES_FULL 1000
+#define PING_SAMPLES_QUICK 101
+#define PING_WARMUP 8
+
+/* Ends the test with what smp_call said; 0 when the call returned normally. */
+static int call_failed(struct test_result *result, enum smp_call_status status, const char *what)
+{
+	const char *dump = smp_fault_dump();
+
+	if (status == SMP_CALL_DONE)
+		return 0;
+	if (status == SMP_CALL_NO_CPU)
+		test_skip(result, "%s", smp_unavailable());
+	else if (status == SMP_CALL_TIMEOUT)
+		test_fail(result, "%s: the second CPU did not return within %u ms (stopped with INIT)",
+			  what, CALL_TIMEOUT_MILLISECONDS);
+	else {
+		test_fail(result, "%s: %s", what, smp_fault_reason());
+		/* the dump is a YAML block; the diagnostics take its lines without --- and ... */
+		if (!strncmp(dump, "  ---\n", 6)) {
+			size_t length;
+			string_copy(result->diagnostics, dump + 6, sizeof result->diagnostics);
+			length = strlen(result->diagnostics);
+			if (length >= 6 && !strcmp(result->diagnostics + length - 6, "  ...\n"))
+				result->diagnostics[length - 6] = 0;
+		}
+	}
+	return 1;
+}
+
+/* ---- smp/second-cpu ---- */
+
+struct identity {
+	uint32_t apic_id;
+	uint64_t cr0, cr4, xcr0;
+};
+
+static void read_identity(void *argument)
+{
+	struct identity *identity = argument;
+
+	identity->apic_id = apic_id();
+	identity->cr0 = read_cr0();
+	identity->cr4 = read_cr4();
+	identity->xcr0 = fpu_baseline_xcr0() ? xgetbv(0) : 0;
+}
+
+void smp_test_second_cpu(struct test_result *result)
+{
+	struct identity there = { 0 }, here = { 0 };
+
+	if (call_failed(result, smp_call(read_identity, &there, CALL_TIMEOUT_MILLISECONDS), "reading its identity"))
+		return;
+	read_identity(&here);
+	test_diagnostic(result, "apic_ids", "[%u, %u]", here.apic_id, there.apic_id);
+	if (there.apic_id == here.apic_id)
+		test_fail(result, "the function ran on APIC ID %u: this CPU, not a second one", there.apic_id);
+	else if (there.xcr0 != here.xcr0)
+		test_fail(result, "XCR0 0x%llx on the second CPU, 0x%llx here", (unsigned long long)there.xcr0,
+			  (unsigned long long)here.xcr0);
+	else if ((there.cr0 ^ here.cr0) & (CR0_TS | CR0_EM | CR0_MP | CR0_NE))
+		test_fail(result, "CR0 0x%llx on the second CPU, 0x%llx here", (unsigned long long)there.cr0,
+			  (unsigned long long)here.cr0);
+	else if ((there.cr4 ^ here.cr4) & (CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE))
+		test_fail(result, "CR4 0x%llx on the second CPU, 0x%llx here", (unsigned long long)there.cr4,
+			  (unsigned long long)here.cr4);
+}
+
+/* ---- smp/xsave/migrate ---- */
+
+struct remote_xsave {
+	uint8_t *restore_from, *save_to;
+	uint64_t mask;
+	int restore_vector, save_vector;
+};
+
+/* On the second CPU: XRSTOR a state, then XSAVE what its registers hold. */
+static void restore_then_save(void *argument)
+{
+	struct remote_xsave *step = argument;
+
+	step->restore_vector = step->restore_from ? xrstor_safe(step->restore_from, step->mask) : 0;
+	step->save_vector = xsave_safe(step->save_to, step->mask);
+}
+
+static int first_difference(uint8_t *area, uint8_t *expected, uint64_t mask, unsigned *component)
+{
+	for (unsigned i = 0; i < XSAVE_MAX_COMPONENTS; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		if (xsave_component_compare(area, expected, xsave_components(), mask, i, 0, 0) >= 0) {
+			*component = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A task's state saved here, restored there, saved there: it must arrive whole. And
+   the two register files must be two: loading the second CPU leaves this one alone. */
+void smp_test_xsave_migrate(struct test_result *result)
+{
+	uint64_t mask = xsave_user_mask();
+	uint8_t *mine = xsave_area_alloc(), *theirs = xsave_area_alloc();
+	uint8_t *saved_here = xsave_area_alloc(), *saved_there = xsave_area_alloc();
+	struct remote_xsave step = { saved_here, saved_there, mask, 0, 0 };
+	unsigned component;
+
+	if (smp_unavailable())
+		return test_skip(result, "%s", smp_unavailable());
+	if (xsave_instruction_missing("xsave"))
+		return test_skip(result, "%s", xsave_instruction_missing("xsave"));
+	xsave_area_with_patterns(mine, mask, 11, 0);
+	xsave_area_with_patterns(theirs, mask, 12, 0);
+	if (xrstor_safe(mine, mask) || xsave_safe(saved_here, mask))
+		return test_fail(result, "XRSTOR/XSAVE of the patterns faulted on this CPU");
+	if (call_failed(result, smp_call(restore_then_save, &step, CALL_TIMEOUT_MILLISECONDS), "migrating"))
+		return;
+	if (step.restore_vector || step.save_vector)
+		return test_fail(result, "on the second CPU %s raised vector %d",
+				 step.restore_vector ? "XRSTOR" : "XSAVE",
+				 step.restore_vector ? step.restore_vector : step.save_vector);
+	if (first_difference(saved_there, mine, mask, &component))
+		return test_fail(result, "component %u differs after migrating to the second CPU", component);
+	/* The other way: the second CPU loads other patterns; this CPU keeps its own. */
+	step.restore_from = theirs;
+	if (call_failed(result, smp_call(restore_then_save, &step, CALL_TIMEOUT_MILLISECONDS), "loading there"))
+		return;
+	if (xsave_safe(saved_here, mask))
+		return test_fail(result, "XSAVE faulted on this CPU");
+	if (first_difference(saved_here, mine, mask, &component))
+		return test_fail(result, "component %u here changed when the second CPU loaded its state: "
+				 "the two CPUs do not have separate register files", component);
+	if (first_difference(saved_there, theirs, mask, &component))
+		return test_fail(result, "component %u on the second CPU is not what it loaded", component);
+	test_diagnostic(result, "mask", "\"0x%llx\"", (unsigned long long)mask);
+}
+
+/* ---- smp/bench/ipi-round-trip ---- */
+
+static volatile int stop_serving;
+
+/* On the second CPU: take SMP_PING_VECTOR interrupts until told to stop. */
+static void serve_pings(void *unused)
+{
+	(void)unused;
+	interrupts_enable();
+	while (!stop_serving)
+		cpu_pause();
+	interrupts_disable();
+}
+
+static uint64_t fenced_tsc(void)
+{
+	__asm__ volatile("lfence" ::: "memory");
+	uint64_t now = rdtsc();
+	__asm__ volatile("lfence" ::: "memory");
+	return now;
+}
+
+/* One round trip: the IPI, the handler's count, this CPU seeing it. -1: lost. */
+static int64_t ping_once(void)
+{
+	uint64_t before = smp_pings_received(), start, limit;
+
+	start = fenced_tsc();
+	limit = start + milliseconds_to_tsc(100);
+	apic_send_ipi(smp_second_cpu_apic_id(), SMP_PING_VECTOR);
+	while (smp_pings_received() == before)
+		if (rdtsc() > limit)
+			return -1;
+	return (int64_t)(fenced_tsc() - start);
+}
+
+void smp_bench_ipi_round_trip(struct test_result *result)
+{
+	static int64_t samples[PING_SAMPLES_FULL];
+	unsigned count = runner_args()->quick ? PING_SAMPLES_QUICK : PING_SAMPLES_FULL, taken = 0;
+	struct bench_result measured = { .clock = "tsc", .unit = "tsc" };
+	struct json_writer writer;
+	char buffer[768];
+	int64_t sample = 0;
+
+	stop_serving = 0;
+	if (smp_post(serve_pings, 0) != 0)
+		return test_skip(result, "%s", smp_unavailable());
+	for (unsigned i = 0; i < PING_WARMUP + count && sample >= 0; i++) {
+		sample = ping_once();
+		if (i >= PING_WARMUP && sample >= 0)
+			samples[taken++] = sample * 100;
+	}
+	stop_serving = 1;
+	if (call_failed(result, smp_wait(CALL_TIMEOUT_MILLISECONDS), "serving pings"))
+		return;
+	if (sample < 0)
+		return test_fail(result, "an IPI to APIC ID %u was not handled within 100 ms",
+				 smp_second_cpu_apic_id());
+	statistics_compute(samples, taken, &measured.stats);
+	harness_record_begin(&writer, buffer, sizeof buffer, "smp/ipi-round-trip", &measured);
+	json_string(&writer, "includes", "send (ICR write), delivery, handler with EOI, the count seen here");
+	harness_record_emit(&writer);
+}
+
+/* ---- selftest/second-cpu-fault ---- */
+
+static void undefined_instruction(void *unused)
+{
+	(void)unused;
+	__asm__ volatile("ud2");
+}
+
+/* Must end `not ok` with the second CPU's decoded dump, and leave it usable. */
+void smp_selftest_fault(struct test_result *result)
+{
+	struct identity there = { 0 };
+	enum smp_call_status status = smp_call(undefined_instruction, 0, CALL_TIMEOUT_MILLISECONDS);
+
+	if (status == SMP_CALL_DONE)
+		return test_fail(result, "UD2 on the second CPU did not fault");
+	call_failed(result, status, "selftest");
+	if (status == SMP_CALL_FAULT && smp_call(read_identity, &there, CALL_TIMEOUT_MILLISECONDS) != SMP_CALL_DONE)
+		test_fail(result, "selftest: the second CPU faulted and did not come back");
+}
