@@ -77,33 +77,39 @@ static int platform_is_deterministic(void)
 	return 0;
 }
 
-static void run_exact(struct test_result *result, const char *name, const struct bench_body *body,
-		      int64_t instructions)
+/* Measures body on clock and emits its record; on a deterministic platform p5, p50 and
+   p95 must all read exactly `instructions` (the odd sample a watchdog NMI lands in is
+   an outlier, not a reading: docs/method.md). Real clocks are reported, not judged. */
+static void measure_exact(struct test_result *result, const char *name, const struct bench_body *body,
+			  int64_t instructions, enum harness_clock clock, int exact)
 {
+	struct bench_arguments arguments = { 0 };
 	struct bench_result measured;
 	struct json_writer writer;
-	char buffer[768];
-	int exact = platform_is_deterministic();
+	char buffer[768], low[24], median[24], high[24];
+	int64_t ratio;
 
-	if (measure_on_tsc(body, harness_sample_count(), &measured) != 0)
-		return test_fail(result, "harness_measure refused the body");
+	if (harness_measure_with_clock(body, &arguments, harness_sample_count(), clock, &measured) != 0)
+		return test_fail(result, "harness_measure refused the body (%s clock)", harness_clock_name(clock));
 	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
 	json_int(&writer, "instructions", instructions);
 	json_bool(&writer, "exact_check", exact);
+	if (clock == HARNESS_CLOCK_APERF && harness_aperf_per_mperf(&ratio) == 0)
+		json_raw_number(&writer, "aperf_per_mperf", format_hundredths(median, sizeof median, ratio));
 	harness_record_emit(&writer);
-	if (!exact)
-		return;   /* real clocks: the reading is reported, not judged */
-	/* p5..p95 must all read exactly K; the odd sample a watchdog NMI lands in is an
-	   outlier, not a reading (docs/method.md). */
-	if (measured.stats.p5 != instructions * 100 || measured.stats.p50 != instructions * 100 ||
-	    measured.stats.p95 != instructions * 100) {
-		char low[24], median[24], high[24];
-		test_fail(result, "deterministic clock read p5 %s, p50 %s, p95 %s per iteration for a "
-			  "body of exactly %lld instructions",
+	if (exact && (measured.stats.p5 != instructions * 100 || measured.stats.p50 != instructions * 100 ||
+		      measured.stats.p95 != instructions * 100))
+		test_fail(result, "deterministic %s clock read p5 %s, p50 %s, p95 %s per iteration for a "
+			  "body of exactly %lld instructions", harness_clock_name(clock),
 			  format_hundredths(low, sizeof low, measured.stats.p5),
 			  format_hundredths(median, sizeof median, measured.stats.p50),
 			  format_hundredths(high, sizeof high, measured.stats.p95), (long long)instructions);
-	}
+}
+
+static void run_exact(struct test_result *result, const char *name, const struct bench_body *body,
+		      int64_t instructions)
+{
+	measure_exact(result, name, body, instructions, HARNESS_CLOCK_TSC, platform_is_deterministic());
 }
 
 void test_exact_1(struct test_result *result)
@@ -131,31 +137,15 @@ void test_exact_50(struct test_result *result)
 static void report_clock(struct test_result *result, enum harness_clock clock, int exact)
 {
 	const struct bench_body body = BODY(bench_exact_50, EXACT_UNROLL);
-	struct bench_arguments arguments = { 0 };
-	struct bench_result measured;
-	struct json_writer writer;
-	char buffer[768], name[48], median[24];
-	int64_t ratio;
+	char name[48];
 
 	if (harness_clock_unavailable(clock)) {
 		test_diagnostic(result, harness_clock_name(clock), "unavailable: %s",
 				harness_clock_unavailable(clock));
 		return;
 	}
-	if (harness_measure_with_clock(&body, &arguments, harness_sample_count(), clock, &measured) != 0)
-		return test_fail(result, "harness_measure refused the %s clock", harness_clock_name(clock));
 	format_string(name, sizeof name, "harness/clocks/%s", harness_clock_name(clock));
-	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
-	json_int(&writer, "instructions", 50);
-	json_bool(&writer, "exact_check", exact);
-	if (clock == HARNESS_CLOCK_APERF && harness_aperf_per_mperf(&ratio) == 0)
-		json_raw_number(&writer, "aperf_per_mperf", format_hundredths(median, sizeof median, ratio));
-	harness_record_emit(&writer);
-	test_diagnostic(result, harness_clock_name(clock), "p50 %s",
-			format_hundredths(median, sizeof median, measured.stats.p50));
-	if (exact && (measured.stats.p5 != 5000 || measured.stats.p50 != 5000 || measured.stats.p95 != 5000))
-		test_fail(result, "on a deterministic platform the %s clock read %s per iteration for "
-			  "50 instructions", harness_clock_name(clock), median);
+	measure_exact(result, name, &body, 50, clock, exact);
 }
 
 void test_clocks(struct test_result *result)
