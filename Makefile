@@ -35,7 +35,7 @@ PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard 
 
 KERNEL_C   := $(filter-out kernel/lib/%,$(wildcard kernel/*.c kernel/*/*.c)) \
 	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC) lab/tests/lab_tests.c \
-	lab/backends/xsave_fpu.c lab/backends/metal_backend.c
+	lab/backends/xsave_fpu.c lab/backends/xsave_fpu_areas.c lab/backends/metal_backend.c
 KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm bench/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o,$(KERNEL_ASM))
 

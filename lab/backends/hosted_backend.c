@@ -11,6 +11,7 @@ static struct lab_xsave_fpu hosted_fpu = {
 	.xfd_mode = "simulated",
 	.xfd_why = "user mode cannot write IA32_XFD",
 	.vm_mode = "simulated",
+	.cpus_why = "the hosted backend runs in one thread",
 };
 
 static int hosted_open(struct lab_fpu_backend *backend, char *why, size_t size)

@@ -10,20 +10,25 @@
    swap), so the guest sees what the lab's hypervisor policy left there. The guest's
    CR0.TS is the lab's TS; its #NM is an exception exit, returned to the engine as the
    guest's first-use trap. The entry and exit events themselves, the guest kernel's
-   saves and restores and XFD stay simulated; the record says which ("vm"). */
+   saves and restores and XFD stay simulated; the record says which ("vm").
+   With a second CPU (kernel/smp/smp.h), scenario CPU 1's operations run on it through
+   smp_call: its own registers, its own CR0.TS and #NM. */
 #include "lab/backends/platform.h"
 #include "lab/backends/xsave_fpu.h"
 #include "cpu_features.h"
 #include "arch/safe.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
+#include "console.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include "smp/smp.h"
 #include "vm/vm.h"
 #include "vm/vm_guest.h"
 
 #define GUEST_TIME_LIMIT_MILLISECONDS 2000
 #define GUEST_EXITS_PER_STEP 64
+#define SECOND_CPU_CALL_MILLISECONDS 2000
 
 static int metal_ts(void)
 {
@@ -44,6 +49,39 @@ static struct lab_xsave_fpu metal_fpu = {
 	.hw_ts = metal_ts,
 	.hw_set_ts = metal_set_ts,
 };
+
+/* ---- the second CPU ---- */
+
+static void print_dump_as_comments(const char *dump)
+{
+	while (*dump) {
+		const char *end = dump;
+		while (*end && *end != '\n')
+			end++;
+		kprintf("# %.*s\n", (int)(end - dump), dump);
+		dump = *end ? end + 1 : end;
+	}
+}
+
+static int metal_on_second_cpu(struct lab_xsave_fpu *f, void (*function)(void *), void *argument)
+{
+	enum smp_call_status status = smp_call(function, argument, SECOND_CPU_CALL_MILLISECONDS);
+
+	if (status == SMP_CALL_DONE)
+		return 0;
+	if (f->problem[0])
+		return -1;
+	if (status == SMP_CALL_FAULT) {
+		format_string(f->problem, sizeof f->problem, "metal backend: %s", smp_fault_reason());
+		print_dump_as_comments(smp_fault_dump());
+	} else if (status == SMP_CALL_TIMEOUT) {
+		format_string(f->problem, sizeof f->problem,
+			      "metal backend: the second CPU did not return within %u ms", SECOND_CPU_CALL_MILLISECONDS);
+	} else {
+		format_string(f->problem, sizeof f->problem, "metal backend: %s", smp_unavailable());
+	}
+	return -1;
+}
 
 /* ---- the real guest ---- */
 
@@ -181,6 +219,8 @@ static int metal_open(struct lab_fpu_backend *backend, char *why, size_t size)
 		? "the CPU has XFD, but the lab's AMX components are simulated: XFD is too"
 		: "this CPU has no XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)";
 	trap_set_nm_clears_ts(0);
+	metal_fpu.run_on_second_cpu = smp_unavailable() ? 0 : metal_on_second_cpu;
+	metal_fpu.cpus_why = smp_unavailable();
 	if (lab_xsave_fpu_open(&metal_fpu, why, size) != 0)
 		return -1;
 	guest_open();

@@ -4,8 +4,10 @@
    the workload writes each signature into the real registers by XRSTOR from a pattern
    area and checks it by XSAVE + compare. Components the CPU lacks (and AMX, which
    needs a tile configuration) stay simulated, exactly as lab/sim_fpu.c does them.
-   The scenario's CPUs take turns on the one register file: switching between them is a
-   full XSAVE/XRSTOR, neither counted nor timed. Not portable: runs XSAVE. */
+   Where the platform gives a second real CPU (metal), scenario CPU 1's operations run
+   on it; otherwise the scenario's CPUs take turns on the one register file, switching
+   between them by a full XSAVE/XRSTOR, neither counted nor timed. Not portable: runs
+   XSAVE. */
 #ifndef FPULAB_LAB_XSAVE_FPU_H
 #define FPULAB_LAB_XSAVE_FPU_H
 
@@ -30,8 +32,15 @@ struct lab_xsave_fpu {
 	/* CR0.TS on the real CPU (metal); 0: simulated. */
 	int (*hw_ts)(void);
 	int (*hw_set_ts)(int on);        /* returns a fault vector or 0 */
+	/* A second real CPU (metal, when one answered; else 0): runs function(argument)
+	   there and returns 0, or -1 with the problem set. */
+	int (*run_on_second_cpu)(struct lab_xsave_fpu *f, void (*function)(void *), void *argument);
+	const char *cpus_why;            /* why not, when run_on_second_cpu is 0 */
 	/* set by lab_xsave_fpu_open */
 	unsigned cpus, active;
+	uint8_t two_cpus;                /* this run: scenario CPU 1 is the second real CPU */
+	uint32_t second_cpu_operations;  /* run there (this run) */
+	uint32_t guest_steps_moved;      /* CPU 1's guest steps run on CPU 0 (this run) */
 	uint32_t real;                   /* lab components on real registers */
 	uint64_t hw_mask;                /* their XCR0 bits */
 	uint32_t area_pages;
@@ -57,5 +66,20 @@ struct lab_xsave_fpu {
 int lab_xsave_fpu_open(struct lab_xsave_fpu *fpu, char *why, size_t size);
 /* Fills backend's table; fpu must be open. */
 void lab_xsave_fpu_backend(struct lab_xsave_fpu *fpu, struct lab_fpu_backend *backend);
+
+/* The areas (lab/backends/xsave_fpu_areas.c), for lab/backends/xsave_fpu.c. */
+uint64_t xsave_fpu_hw_bits(struct lab_xsave_fpu *fpu, uint32_t lab_mask);      /* their XCR0 bits */
+uint32_t xsave_fpu_lab_bits(struct lab_xsave_fpu *fpu, uint64_t xstate_bv);    /* real components set */
+uint32_t xsave_fpu_area_bytes(uint32_t components);   /* standard-format bytes the model counts */
+/* An area whose header marks every component init (XRSTOR loads init values). */
+void xsave_fpu_area_reset(uint8_t *area);
+/* The standard-format area's component c := the bytes signature stands for (0: init). */
+void xsave_fpu_put_signature(struct lab_xsave_fpu *fpu, uint8_t *area, unsigned c, uint32_t signature);
+/* Whether a standard-format XSAVE output holds signature in component c; *found: the
+   signature its first word reads as (0 when init). */
+int xsave_fpu_holds_signature(struct lab_xsave_fpu *fpu, uint8_t *area, unsigned c, uint32_t signature,
+			      uint32_t *found);
+/* The backend's fields of the `lab` record (self: the lab_xsave_fpu). */
+void lab_xsave_fpu_record(void *self, struct json_writer *writer);
 
 #endif

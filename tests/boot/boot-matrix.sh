@@ -175,14 +175,17 @@ done
 
 # ---- lab ---- the policy lab's metal backend (docs/lab.md): real XSAVE/XRSTOR, the
 # real CR0.TS with real #NM traps and the guest tasks' workload in a real guest (SVM on
-# QEMU, VMX on Bochs tigerlake); every configuration x scenario intact or the expected
-# corruption, each record timed by the TSC.
+# QEMU and Bochs ryzen, VMX on Bochs tigerlake); every configuration x scenario intact
+# or the expected corruption, each record timed by the TSC. Scenario CPU 1 runs on the
+# second real CPU where there is one (QEMU's default two, the *-two-cpus Bochs runs);
+# with one CPU the scenario's CPUs take turns on its register file.
 lab_metal_records() { [ "$(tr -d '\r' < "$logs/$1.log" | grep -cE '^# lab \{.*"backend":"metal".*"clock":"tsc","cycles":[0-9]')" -ge 72 ]; }
-for platform in qemu-efi bochs-tigerlake; do
+for platform in qemu-efi bochs-tigerlake bochs-tigerlake-two-cpus bochs-ryzen-two-cpus; do
 	name=$platform-lab-metal
 	case $platform in
-	bochs-*) runner=(tools/run-bochs.sh --cpu "${platform#bochs-}" --timeout 600) ;;
-	qemu-efi) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 300) ;;
+	bochs-*-two-cpus) model=${platform#bochs-}; runner=(tools/run-bochs.sh --cpu "${model%-two-cpus}" --cpus 2 --timeout 600) ;;
+	bochs-*) runner=(tools/run-bochs.sh --cpu "${platform#bochs-}" --cpus 1 --timeout 600) ;;
+	qemu-efi) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --cpus 2 --timeout 300) ;;
 	esac
 	if boot "$name" 0 "${runner[@]}" -- quick 'only=lab/*' backend=metal; then
 		check "$name" backend-passed log_has "$name" '^ok [0-9]+ - lab/backend/metal$'
@@ -190,6 +193,10 @@ for platform in qemu-efi bochs-tigerlake; do
 		check "$name" real-cr0-ts log_has "$name" '"backend":"metal".*"ts":"cr0"'
 		check "$name" real-guest log_has "$name" '"backend":"metal".*"vm":"guest-workload","vm_hardware":"(vmx|svm)","guest_steps":[1-9]'
 		check "$name" real-guest-nm log_has "$name" '"backend":"metal".*"guest_nm_exits":[1-9]'
+		case $platform in
+		bochs-tigerlake) check "$name" cpus-take-turns log_has "$name" '"scenario":"migrate","backend":"metal".*"cpus":"multiplexed","cpus_reason":"no second CPU' ;;
+		*) check "$name" second-real-cpu log_has "$name" '"scenario":"migrate","backend":"metal".*"cpus":"two","second_cpu_operations":[1-9]' ;;
+		esac
 		check "$name" status-0 log_has "$name" '^# fpulab-end status=0'
 		check "$name" log-valid tools/fpulab-log "$logs/$name.log"
 	fi
