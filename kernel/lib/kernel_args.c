@@ -77,6 +77,9 @@ static const struct choice clock_choices[] = {
 	{ "auto", CLOCK_CHOICE_AUTO }, { "tsc", CLOCK_CHOICE_TSC },
 	{ "core-cycles", CLOCK_CHOICE_CORE_CYCLES }, { "aperf", CLOCK_CHOICE_APERF },
 };
+static const struct choice lab_guests_choices[] = {
+	{ "per-cpu", LAB_GUESTS_PER_CPU }, { "first-cpu", LAB_GUESTS_FIRST_CPU },
+};
 #define CHOICES(table) table, sizeof table / sizeof table[0]
 
 static void parse_word(struct kernel_args *args, const char *word, size_t length)
@@ -120,11 +123,17 @@ static void parse_word(struct kernel_args *args, const char *word, size_t length
 		parse_choice(args, word, length, value, value_length, CHOICES(clock_choices), &clock,
 			     "clock= takes auto, tsc, core-cycles or aperf");
 		args->clock = (enum clock_choice)clock;
+	} else if (value && value_is(word, key_length, "lab_guests")) {
+		int guests = (int)args->lab_guests;
+		parse_choice(args, word, length, value, value_length, CHOICES(lab_guests_choices), &guests,
+			     "lab_guests= takes per-cpu or first-cpu");
+		args->lab_guests = (enum lab_guests_choice)guests;
 	} else if (value && (value_is(word, key_length, "quick") || value_is(word, key_length, "raw"))) {
 		add_error(args, word, length, "this argument takes no value");
 	} else if (!value && (value_is(word, key_length, "only") || value_is(word, key_length, "skip") ||
 			      value_is(word, key_length, "selftest") || value_is(word, key_length, "exit") ||
-			      value_is(word, key_length, "backend") || value_is(word, key_length, "clock"))) {
+			      value_is(word, key_length, "backend") || value_is(word, key_length, "clock") ||
+			      value_is(word, key_length, "lab_guests"))) {
 		add_error(args, word, length, "this argument needs =VALUE");
 	} else {
 		add_error(args, word, length, "unknown argument");

@@ -32,6 +32,12 @@ enum clock_choice {
 	CLOCK_CHOICE_APERF,        /* clock=aperf */
 };
 
+/* Where the lab's metal backend runs scenario CPU 1's guest steps (docs/lab.md). */
+enum lab_guests_choice {
+	LAB_GUESTS_PER_CPU,        /* lab_guests=per-cpu: each real CPU its own guest */
+	LAB_GUESTS_FIRST_CPU,      /* lab_guests=first-cpu: one guest, CPU 1's registers move to it */
+};
+
 struct argument_error {
 	char word[ARGS_WORD_SIZE];   /* the offending word, cut to fit */
 	char reason[96];
@@ -49,6 +55,7 @@ struct kernel_args {
 	enum exit_method exit_method;
 	enum lab_backend_choice lab_backend;
 	enum clock_choice clock;
+	enum lab_guests_choice lab_guests;
 	struct argument_error errors[ARGS_MAX_ERRORS];
 	unsigned error_count;
 };

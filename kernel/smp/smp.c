@@ -128,11 +128,18 @@ __attribute__((noreturn)) static void second_cpu_main(void *unused)
 	}
 }
 
-static int frame_is_second_cpus(const struct trap_frame *frame)
+static int on_second_cpus_stacks(const void *pointer)
 {
-	uint64_t address = (uint64_t)(uintptr_t)frame;
+	uint64_t address = (uint64_t)(uintptr_t)pointer;
 	return second.tables.stack_base && address >= second.tables.stack_base &&
 	       address < second.tables.stack_base + AP_STACKS * AP_STACK_BYTES;
+}
+
+/* The second CPU only ever runs on its own stacks. */
+unsigned smp_current_cpu(void)
+{
+	volatile uint8_t here;
+	return on_second_cpus_stacks((const void *)&here) ? 1 : 0;
 }
 
 int smp_trap_on_second_cpu(struct trap_frame *frame)
@@ -140,7 +147,7 @@ int smp_trap_on_second_cpu(struct trap_frame *frame)
 	char reason[96];
 	uint64_t fixup;
 
-	if (!frame_is_second_cpus(frame))
+	if (!on_second_cpus_stacks(frame))
 		return 0;
 	if (frame->vector >= 32) {
 		if (frame->vector == SMP_PING_VECTOR)

@@ -6,8 +6,10 @@
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"
+#include "smp/smp.h"
 
-static int svm_on;
+/* EFER.SVME and VM_HSAVE_PA are per logical processor. */
+static int svm_on[SMP_MAX_CPUS];
 
 int svm_probe(char *reason)
 {
@@ -23,11 +25,11 @@ int svm_probe(char *reason)
 
 void svm_disable(void)
 {
-	if (!svm_on)
+	if (!svm_on[smp_current_cpu()])
 		return;
 	wrmsr(MSR_VM_HSAVE_PA, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
-	svm_on = 0;
+	svm_on[smp_current_cpu()] = 0;
 }
 
 int svm_enable(char *reason)
@@ -44,6 +46,6 @@ int svm_enable(char *reason)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
 		return format_string(reason, VM_REASON_SIZE, "writing VM_HSAVE_PA faulted"), -1;
 	}
-	svm_on = 1;
+	svm_on[smp_current_cpu()] = 1;
 	return 0;
 }

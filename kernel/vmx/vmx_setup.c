@@ -6,9 +6,19 @@
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"
+#include "smp/smp.h"
 
-static int vmx_on;
-static uint64_t cr0_before, cr4_before;
+/* VMX operation is per logical processor (SDM 24.7): each CPU enters it with its own
+   VMXON region and leaves it with its own CR0 and CR4 back. */
+static struct vmx_cpu_state {
+	int on;
+	uint64_t cr0_before, cr4_before;
+} vmx_cpus[SMP_MAX_CPUS];
+
+static struct vmx_cpu_state *this_cpu(void)
+{
+	return &vmx_cpus[smp_current_cpu()];
+}
 
 static enum vmx_status status_of(uint8_t cf, uint8_t zf)
 {
@@ -106,8 +116,8 @@ static int fix_control_registers(char *reason)
 	uint64_t cr4 = ((read_cr4() | CR4_VMXE) | rdmsr(MSR_IA32_VMX_CR4_FIXED0)) &
 		       rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 
-	cr0_before = read_cr0();
-	cr4_before = read_cr4();
+	this_cpu()->cr0_before = read_cr0();
+	this_cpu()->cr4_before = read_cr4();
 	if (write_cr0_safe(cr0) || write_cr4_safe(cr4))
 		return format_string(reason, VM_REASON_SIZE, "CR0 0x%llx / CR4 0x%llx for VMX operation faulted",
 				     (unsigned long long)cr0, (unsigned long long)cr4), -1;
@@ -116,12 +126,14 @@ static int fix_control_registers(char *reason)
 
 void vmx_disable(void)
 {
-	if (!vmx_on)
+	struct vmx_cpu_state *cpu = this_cpu();
+
+	if (!cpu->on)
 		return;
 	__asm__ volatile("vmxoff" ::: "cc", "memory");
-	vmx_on = 0;
-	write_cr4(cr4_before & ~CR4_VMXE);
-	write_cr0(cr0_before);
+	cpu->on = 0;
+	write_cr4(cpu->cr4_before & ~CR4_VMXE);
+	write_cr0(cpu->cr0_before);
 }
 
 int vmx_enable(char *reason)
@@ -136,12 +148,12 @@ int vmx_enable(char *reason)
 	*(uint32_t *)(uintptr_t)region = cpu_features()->vmx.revision;   /* SDM 24.11.5 */
 	__asm__ volatile("vmxon %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(region) : "cc", "memory");
 	if (status_of(cf, zf) != VMX_OK) {
-		write_cr4(cr4_before);
-		write_cr0(cr0_before);
+		write_cr4(this_cpu()->cr4_before);
+		write_cr0(this_cpu()->cr0_before);
 		return format_string(reason, VM_REASON_SIZE, "VMXON failed (%s)",
 				     cf ? "VMfailInvalid" : "VMfailValid"), -1;
 	}
-	vmx_on = 1;
+	this_cpu()->on = 1;
 	return 0;
 }
 

@@ -23,12 +23,14 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "smp/smp.h"
+#include "lib/kernel_args.h"
+#include "test_runner.h"
 #include "vm/vm.h"
 #include "vm/vm_guest.h"
 
 #define GUEST_TIME_LIMIT_MILLISECONDS 2000
 #define GUEST_EXITS_PER_STEP 64
-#define SECOND_CPU_CALL_MILLISECONDS 2000
+#define SECOND_CPU_CALL_MILLISECONDS 5000   /* above the guest time limit */
 
 static int metal_ts(void)
 {
@@ -83,7 +85,7 @@ static int metal_on_second_cpu(struct lab_xsave_fpu *f, void (*function)(void *)
 	return -1;
 }
 
-/* ---- the real guest ---- */
+/* ---- the real guests: one per real CPU ---- */
 
 struct lab_guest_block {
 	uint64_t mask;
@@ -93,12 +95,18 @@ struct lab_guest_block {
 	uint64_t done;
 };
 
-static struct lab_guest_block guest_block;
-static struct vm_vcpu guest_vcpu;
-static struct vm_exit guest_exit;
+/* A CPU's guest: its vCPU is created, entered and destroyed on that CPU only. */
+struct lab_guest {
+	struct lab_guest_block block;
+	struct vm_vcpu vcpu;
+	struct vm_exit exit;
+	int enabled, created, parked;
+	char reason[VM_REASON_SIZE];   /* why it did not start */
+	int started;                   /* 0: it did not */
+};
+
+static struct lab_guest guests[SMP_MAX_CPUS];
 static const struct vm_ops *guest_ops;
-static int guest_enabled, guest_created, guest_parked;
-static char vm_reason[VM_REASON_SIZE];
 
 /* The guest: a guest task's FP instructions, one workload step per hypercall. */
 static void lab_guest(void *argument)
@@ -121,19 +129,19 @@ static void guest_problem(struct lab_xsave_fpu *f, const char *what)
 }
 
 /* Runs the guest until it waits at its hypercall (0) or takes #NM (1); -1: a problem. */
-static int guest_until_ping(struct lab_xsave_fpu *f)
+static int guest_until_ping(struct lab_xsave_fpu *f, struct lab_guest *g)
 {
 	for (unsigned i = 0; i < GUEST_EXITS_PER_STEP; i++) {
-		vm_time_limit(&guest_vcpu, GUEST_TIME_LIMIT_MILLISECONDS);
-		vm_run(&guest_vcpu, &guest_exit);
-		if (guest_exit.kind == VM_EXIT_HYPERCALL && guest_vcpu.regs.rax == VM_HYPERCALL_PING) {
-			guest_parked = 1;
+		vm_time_limit(&g->vcpu, GUEST_TIME_LIMIT_MILLISECONDS);
+		vm_run(&g->vcpu, &g->exit);
+		if (g->exit.kind == VM_EXIT_HYPERCALL && g->vcpu.regs.rax == VM_HYPERCALL_PING) {
+			g->parked = 1;
 			return 0;
 		}
-		if (guest_exit.kind == VM_EXIT_EXCEPTION && guest_exit.vector == VECTOR_NM)
+		if (g->exit.kind == VM_EXIT_EXCEPTION && g->exit.vector == VECTOR_NM)
 			return 1;
-		if (vm_emulate(&guest_vcpu, &guest_exit) != 0) {
-			guest_problem(f, guest_exit.description);
+		if (vm_emulate(&g->vcpu, &g->exit) != 0) {
+			guest_problem(f, g->exit.description);
 			return -1;
 		}
 	}
@@ -141,74 +149,133 @@ static int guest_until_ping(struct lab_xsave_fpu *f)
 	return -1;
 }
 
-static int metal_guest_run(struct lab_xsave_fpu *f, uint64_t mask)
+/* Runs on the CPU whose registers are scenario CPU cpu's. */
+static int metal_guest_run(struct lab_xsave_fpu *f, unsigned cpu, uint64_t mask)
 {
+	struct lab_guest *g = &guests[smp_current_cpu()];
 	int ts = metal_ts(), status;
-	uint64_t cr0 = guest_ops->get_cr0(&guest_vcpu), before = guest_block.done;
+	uint64_t cr0, before = g->block.done;
 
-	guest_block.mask = mask;
-	guest_block.scratch = f->scratch;
-	guest_block.pattern = f->pattern;
-	guest_block.save_vector = guest_block.restore_vector = 0;
-	guest_ops->set_cr0(&guest_vcpu, ts ? cr0 | CR0_TS : cr0 & ~CR0_TS);
+	if (!g->started)
+		return guest_problem(f, "no guest on this CPU"), -1;
+	(void)cpu;
+	cr0 = guest_ops->get_cr0(&g->vcpu);
+	g->block.mask = mask;
+	g->block.scratch = f->scratch;
+	g->block.pattern = f->pattern;
+	g->block.save_vector = g->block.restore_vector = 0;
+	guest_ops->set_cr0(&g->vcpu, ts ? cr0 | CR0_TS : cr0 & ~CR0_TS);
 	if (ts)
 		metal_set_ts(0);   /* the host's side of entry and exit runs with TS clear */
-	if (guest_parked) {
-		vm_skip_instruction(&guest_vcpu, &guest_exit);
-		guest_parked = 0;
+	if (g->parked) {
+		vm_skip_instruction(&g->vcpu, &g->exit);
+		g->parked = 0;
 	}
-	status = guest_until_ping(f);
+	status = guest_until_ping(f, g);
 	if (ts)
 		metal_set_ts(1);
 	if (status != 0)
 		return status;
-	if (guest_block.done != before + 1)
+	if (g->block.done != before + 1)
 		return guest_problem(f, "the guest's workload step did not run"), -1;
-	if (guest_block.save_vector || guest_block.restore_vector)
-		return guest_problem(f, guest_block.save_vector ? "XSAVE in the guest faulted"
-								 : "XRSTOR in the guest faulted"), -1;
+	if (g->block.save_vector || g->block.restore_vector)
+		return guest_problem(f, g->block.save_vector ? "XSAVE in the guest faulted"
+							     : "XRSTOR in the guest faulted"), -1;
 	return 0;
+}
+
+/* On the guest's CPU. */
+static void guest_close_here(void *argument)
+{
+	struct lab_guest *g = argument;
+
+	if (g->created)
+		guest_ops->vcpu_destroy(&g->vcpu);
+	if (g->enabled)
+		guest_ops->disable();
+	g->created = g->enabled = g->parked = g->started = 0;
+}
+
+/* On the guest's CPU: a vCPU parked at its first hypercall, or g->reason says why not. */
+static void guest_open_here(void *argument)
+{
+	struct lab_guest *g = argument;
+
+	/* A test aborted inside the guest left these set; the runner turned VMX/SVM off. */
+	g->created = g->enabled = g->parked = g->started = 0;
+	g->reason[0] = 0;
+	memset(&g->block, 0, sizeof g->block);
+	if (guest_ops->enable(g->reason))
+		return;
+	g->enabled = 1;
+	if (vm_vcpu_setup(guest_ops, &g->vcpu, lab_guest, &g->block, g->reason))
+		return guest_close_here(g);
+	g->created = 1;
+	metal_fpu.problem[0] = 0;
+	if (guest_until_ping(&metal_fpu, g) != 0 || !g->parked) {
+		string_copy(g->reason, metal_fpu.problem[0] ? metal_fpu.problem : "the guest did not start",
+			    sizeof g->reason);
+		metal_fpu.problem[0] = 0;
+		return guest_close_here(g);
+	}
+	g->started = 1;
+}
+
+/* The second CPU's guest, when the first one has its own. */
+static void second_guest_open(void)
+{
+	struct lab_guest *g = &guests[1];
+	enum smp_call_status status;
+
+	metal_fpu.second_cpu_guest = 0;
+	metal_fpu.second_guest_why = 0;
+	if (!metal_fpu.run_on_second_cpu)
+		return;
+	if (runner_args()->lab_guests == LAB_GUESTS_FIRST_CPU) {
+		metal_fpu.second_guest_why = "lab_guests=first-cpu";
+		return;
+	}
+	status = smp_call(guest_open_here, g, SECOND_CPU_CALL_MILLISECONDS);
+	if (status != SMP_CALL_DONE)
+		string_copy(g->reason, status == SMP_CALL_FAULT ? smp_fault_reason()
+				       : "the second CPU did not return from setting up its guest", sizeof g->reason);
+	if (status == SMP_CALL_DONE && g->started)
+		metal_fpu.second_cpu_guest = 1;
+	else
+		metal_fpu.second_guest_why = g->reason;
 }
 
 static void guest_close(void)
 {
-	if (guest_created)
-		guest_ops->vcpu_destroy(&guest_vcpu);
-	if (guest_enabled)
-		guest_ops->disable();
-	guest_created = guest_enabled = guest_parked = 0;
+	if (guests[1].enabled || guests[1].created)
+		smp_call(guest_close_here, &guests[1], SECOND_CPU_CALL_MILLISECONDS);
+	guest_close_here(&guests[0]);
 	metal_fpu.guest_run = 0;
+	metal_fpu.second_cpu_guest = 0;
 }
 
-/* A vCPU parked at its first hypercall, or vm_reason says why not. */
 static void guest_open(void)
 {
-	/* A test aborted inside the guest left these set; the runner turned VMX/SVM off. */
-	guest_created = guest_enabled = guest_parked = 0;
-	vm_reason[0] = 0;
-	memset(&guest_block, 0, sizeof guest_block);
-	guest_ops = vm_ops_select(vm_reason);
-	if (!guest_ops || guest_ops->probe(vm_reason))
-		goto simulated;
-	if (guest_ops->enable(vm_reason))
-		goto simulated;
-	guest_enabled = 1;
-	if (vm_vcpu_setup(guest_ops, &guest_vcpu, lab_guest, &guest_block, vm_reason))
-		goto simulated;
-	guest_created = 1;
-	metal_fpu.problem[0] = 0;
-	if (guest_until_ping(&metal_fpu) != 0 || !guest_parked) {
-		string_copy(vm_reason, metal_fpu.problem[0] ? metal_fpu.problem : "the guest did not start",
-			    sizeof vm_reason);
+	char *reason = guests[0].reason;
+
+	reason[0] = 0;
+	guest_ops = vm_ops_select(reason);
+	if (!guest_ops || guest_ops->probe(reason)) {
+		guests[0].started = 0;
 		goto simulated;
 	}
+	guest_open_here(&guests[0]);
+	if (!guests[0].started)
+		goto simulated;
 	metal_fpu.guest_run = metal_guest_run;
 	metal_fpu.vm_hardware = guest_ops->name;
 	metal_fpu.vm_why = 0;
+	second_guest_open();
 	return;
 simulated:
-	guest_close();
-	metal_fpu.vm_why = vm_reason[0] ? vm_reason : "no VMX or SVM";
+	metal_fpu.guest_run = 0;
+	metal_fpu.second_cpu_guest = 0;
+	metal_fpu.vm_why = reason[0] ? reason : "no VMX or SVM";
 }
 
 /* ---- the platform backend ---- */

@@ -128,7 +128,7 @@ static void xs_reset(void *self, unsigned cpus)
 	xsave_fpu_area_reset(f->pattern);
 	f->save_cycles = f->restore_cycles = 0;
 	f->timed_saves = f->timed_restores = 0;
-	f->second_cpu_operations = f->guest_steps_moved = 0;
+	f->second_cpu_operations = f->guest_steps_moved = f->second_cpu_guest_steps = 0;
 	f->problem[0] = 0;
 	memset(f->in_guest, 0, sizeof f->in_guest);
 	f->guest_steps = f->guest_nm_exits = 0;
@@ -310,9 +310,10 @@ static void check_and_stage(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, ui
 /* The guest task's FP instructions run in the real guest: the pattern area is staged
    first, the guest's XSAVE and XRSTOR run on the registers the policies left (VM entry
    and exit do not switch them), and the scratch area is compared afterwards. */
-static int guest_execute(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, uint32_t mask,
+static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
 			 const uint32_t *expect, const uint32_t *write, uint32_t *mismatch)
 {
+	struct lab_xsave_cpu *c = &f->cpu[cpu];
 	int status;
 
 	if (!f->hw_ts() && (mask & c->xfd)) {
@@ -320,7 +321,7 @@ static int guest_execute(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, uint3
 		return 2;
 	}
 	check_and_stage(f, c, mask, expect, write, mismatch, 1);
-	status = f->guest_run(f, xsave_fpu_hw_bits(f, mask));
+	status = f->guest_run(f, cpu, xsave_fpu_hw_bits(f, mask));
 	if (status == 1) {
 		f->guest_nm_exits++;
 		return 1;
@@ -371,11 +372,20 @@ static int guest_execute_moved(struct lab_xsave_fpu *f, unsigned cpu, uint32_t m
 
 	on_cpu(f, &op, park_body);
 	activate(f, cpu);
-	status = guest_execute(f, &f->cpu[cpu], mask, expect, write, mismatch);
+	status = guest_execute(f, cpu, mask, expect, write, mismatch);
 	activate(f, 0);
 	on_cpu(f, &op, unpark_body);
 	f->guest_steps_moved++;
 	return status;
+}
+
+/* A guest step of CPU 1 in the second CPU's own guest. */
+static void guest_execute_body(struct cpu_operation *op)
+{
+	uint32_t before = op->f->guest_steps;
+
+	op->result = (uint32_t)guest_execute(op->f, op->cpu, op->mask, op->expect, op->write, op->mismatch);
+	op->f->second_cpu_guest_steps += op->f->guest_steps - before;
 }
 
 /* The workload: XSAVE reads the registers (and raises the real #NM when CR0.TS is set
@@ -427,10 +437,12 @@ static int xs_execute(void *self, unsigned cpu, uint32_t mask, const uint32_t *e
 	cpu %= LAB_MAX_CPUS;
 	*mismatch = 0;
 	if (f->guest_run && f->in_guest[cpu]) {
+		if (cpu != 0 && f->two_cpus && f->second_cpu_guest)
+			return (int)on_cpu(f, &op, guest_execute_body);
 		if (cpu != 0 && f->two_cpus)
 			return guest_execute_moved(f, cpu, mask, expect, write, mismatch);
 		activate(f, cpu);
-		return guest_execute(f, &f->cpu[cpu], mask, expect, write, mismatch);
+		return guest_execute(f, cpu, mask, expect, write, mismatch);
 	}
 	return (int)on_cpu(f, &op, execute_body);
 }

@@ -41,6 +41,7 @@ struct lab_xsave_fpu {
 	uint8_t two_cpus;                /* this run: scenario CPU 1 is the second real CPU */
 	uint32_t second_cpu_operations;  /* run there (this run) */
 	uint32_t guest_steps_moved;      /* CPU 1's guest steps run on CPU 0 (this run) */
+	uint32_t second_cpu_guest_steps; /* CPU 1's guest steps in the second CPU's guest */
 	uint32_t real;                   /* lab components on real registers */
 	uint64_t hw_mask;                /* their XCR0 bits */
 	uint32_t area_pages;
@@ -56,7 +57,12 @@ struct lab_xsave_fpu {
 	/* metal with a real guest (else 0): runs the workload's XSAVE to scratch and
 	   XRSTOR from pattern (mask) inside the guest, with the guest's CR0.TS = the lab's
 	   TS; 0 done, 1 the guest took #NM, -1 a problem (set). */
-	int (*guest_run)(struct lab_xsave_fpu *f, uint64_t mask);
+	int (*guest_run)(struct lab_xsave_fpu *f, unsigned cpu, uint64_t mask);
+	/* With two real CPUs: the second one has a guest of its own (guest_run runs there
+	   for CPU 1), else CPU 1's guest steps move to the first CPU (why in
+	   second_guest_why). */
+	uint8_t second_cpu_guest;
+	const char *second_guest_why;
 	uint8_t in_guest[LAB_MAX_CPUS];
 	uint32_t guest_steps;            /* workload steps run in the real guest (this run) */
 	uint32_t guest_nm_exits;         /* of which took a real #NM exit first */

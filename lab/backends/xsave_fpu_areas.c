@@ -139,10 +139,16 @@ void lab_xsave_fpu_record(void *self, struct json_writer *w)
 	if (f->two_cpus) {
 		json_uint(w, "second_cpu_operations", f->second_cpu_operations);
 		json_uint(w, "guest_steps_moved", f->guest_steps_moved);
+		if (f->guest_run) {
+			json_uint(w, "second_cpu_guest_steps", f->second_cpu_guest_steps);
+			if (!f->second_cpu_guest && f->second_guest_why)
+				json_string(w, "second_cpu_guest_reason", f->second_guest_why);
+		}
 	} else if (f->cpus > 1 && f->cpus_why) {
 		json_string(w, "cpus_reason", f->cpus_why);
 	}
 }
+
 int lab_xsave_fpu_open(struct lab_xsave_fpu *f, char *why, size_t size)
 {
 	const struct cpu_features *cpu = cpu_features();

@@ -177,25 +177,32 @@ done
 # real CR0.TS with real #NM traps and the guest tasks' workload in a real guest (SVM on
 # QEMU and Bochs ryzen, VMX on Bochs tigerlake); every configuration x scenario intact
 # or the expected corruption, each record timed by the TSC. Scenario CPU 1 runs on the
-# second real CPU where there is one (QEMU's default two, the *-two-cpus Bochs runs);
-# with one CPU the scenario's CPUs take turns on its register file.
+# second real CPU where there is one (QEMU's default two, the *-two-cpus Bochs runs),
+# with a guest of its own; with one CPU the scenario's CPUs take turns on its register
+# file; with lab_guests=first-cpu CPU 1's guest steps move to the first CPU's guest.
 lab_metal_records() { [ "$(tr -d '\r' < "$logs/$1.log" | grep -cE '^# lab \{.*"backend":"metal".*"clock":"tsc","cycles":[0-9]')" -ge 72 ]; }
-for platform in qemu-efi bochs-tigerlake bochs-tigerlake-two-cpus bochs-ryzen-two-cpus; do
+migrate_record_has() { log_has "$1" "\"scenario\":\"migrate\",\"backend\":\"metal\".*$2"; }
+for platform in qemu-efi qemu-efi-first-cpu-guest bochs-tigerlake bochs-tigerlake-two-cpus bochs-ryzen-two-cpus; do
 	name=$platform-lab-metal
+	arguments=(quick 'only=lab/*' backend=metal)
 	case $platform in
 	bochs-*-two-cpus) model=${platform#bochs-}; runner=(tools/run-bochs.sh --cpu "${model%-two-cpus}" --cpus 2 --timeout 600) ;;
 	bochs-*) runner=(tools/run-bochs.sh --cpu "${platform#bochs-}" --cpus 1 --timeout 600) ;;
-	qemu-efi) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --cpus 2 --timeout 300) ;;
+	qemu-efi*) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --cpus 2 --timeout 300) ;;
 	esac
-	if boot "$name" 0 "${runner[@]}" -- quick 'only=lab/*' backend=metal; then
+	[ "$platform" = qemu-efi-first-cpu-guest ] && arguments+=(lab_guests=first-cpu)
+	if boot "$name" 0 "${runner[@]}" -- "${arguments[@]}"; then
 		check "$name" backend-passed log_has "$name" '^ok [0-9]+ - lab/backend/metal$'
 		check "$name" metal-records lab_metal_records "$name"
 		check "$name" real-cr0-ts log_has "$name" '"backend":"metal".*"ts":"cr0"'
 		check "$name" real-guest log_has "$name" '"backend":"metal".*"vm":"guest-workload","vm_hardware":"(vmx|svm)","guest_steps":[1-9]'
 		check "$name" real-guest-nm log_has "$name" '"backend":"metal".*"guest_nm_exits":[1-9]'
 		case $platform in
-		bochs-tigerlake) check "$name" cpus-take-turns log_has "$name" '"scenario":"migrate","backend":"metal".*"cpus":"multiplexed","cpus_reason":"no second CPU' ;;
-		*) check "$name" second-real-cpu log_has "$name" '"scenario":"migrate","backend":"metal".*"cpus":"two","second_cpu_operations":[1-9]' ;;
+		bochs-tigerlake) check "$name" cpus-take-turns migrate_record_has "$name" '"cpus":"multiplexed","cpus_reason":"no second CPU' ;;
+		qemu-efi-first-cpu-guest) check "$name" guest-steps-moved migrate_record_has "$name" \
+			'"cpus":"two","second_cpu_operations":[1-9][0-9]*,"guest_steps_moved":[1-9][0-9]*,"second_cpu_guest_steps":0,"second_cpu_guest_reason":"lab_guests=first-cpu"' ;;
+		*) check "$name" second-cpu-own-guest migrate_record_has "$name" \
+			'"cpus":"two","second_cpu_operations":[1-9][0-9]*,"guest_steps_moved":0,"second_cpu_guest_steps":[1-9]' ;;
 		esac
 		check "$name" status-0 log_has "$name" '^# fpulab-end status=0'
 		check "$name" log-valid tools/fpulab-log "$logs/$name.log"

@@ -55,6 +55,13 @@ int main(void)
 	      !strcmp(args.errors[0].reason, "clock= takes auto, tsc, core-cycles or aperf"));
 	kernel_args_parse("clock", &args);
 	CHECK("args/clock-needs-value", args.error_count == 1);
+	kernel_args_parse("", &args);
+	CHECK("args/lab-guests-default-per-cpu", args.lab_guests == LAB_GUESTS_PER_CPU);
+	kernel_args_parse("lab_guests=first-cpu", &args);
+	CHECK("args/lab-guests-first-cpu", args.error_count == 0 && args.lab_guests == LAB_GUESTS_FIRST_CPU);
+	kernel_args_parse("lab_guests=all", &args);
+	CHECK("args/lab-guests-unknown", args.error_count == 1 && args.lab_guests == LAB_GUESTS_PER_CPU &&
+	      !strcmp(args.errors[0].reason, "lab_guests= takes per-cpu or first-cpu"));
 
 	kernel_args_parse("a b c d e f g h i j k", &args);
 	CHECK("args/error-list-bounded", args.error_count == ARGS_MAX_ERRORS);
