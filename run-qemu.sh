@@ -44,6 +44,8 @@ say() { echo "run-qemu: $*" >&2; }
 die() { say "error: $*"; exit 3; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tools/runner-common.sh
+source "$root/tools/runner-common.sh"
 
 accel=""
 cpu=""
@@ -75,37 +77,15 @@ done
 
 case "$accel" in ""|kvm|tcg) ;; *) die "--accel must be kvm or tcg, not '$accel'" ;; esac
 case "$boot" in efi|bios|usb|shell) ;; *) die "--boot must be efi, bios, usb or shell, not '$boot'" ;; esac
-[[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds, not '$timeout_s'"
-[[ "$cpus" =~ ^[1-8]$ ]] || die "--cpus must be 1 to 8, not '$cpus'"
-if [ -n "$name" ] && ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
-    die "--name may hold letters, digits, '.', '_' and '-' only (and not start with '.' or '-'): '$name'"
-fi
+runner_check_options
 if [ -n "$cpu" ] && ! [[ "$cpu" =~ ^[A-Za-z0-9_.,=+-]+$ ]]; then
     die "--cpu: unexpected characters in '$cpu'"
 fi
 
-# Kernel arguments: one line, words joined by single spaces, plus exit=qemu.
-args_line="${kernel_args[*]-}"
-if [[ "$args_line" == *[[:cntrl:]]* ]]; then
-    die "kernel arguments must not contain control characters (newlines, tabs)"
-fi
-has_exit=0
-read -r -a words <<< "$args_line" || true
-for word in "${words[@]}"; do
-    case "$word" in exit=*) has_exit=1 ;; esac
-done
-args_line="${words[*]}"
-if [ "$has_exit" -eq 1 ]; then
-    say "warning: kernel arguments already hold an exit= word; not adding exit=qemu (the run may end only by --timeout)"
-else
-    args_line="${args_line:+$args_line }exit=qemu"
-fi
+runner_kernel_args_line qemu
 
 # ---- build ----
-if [ "${FPULAB_NO_BUILD:-0}" != 1 ]; then
-    "$root/tools/install-deps.sh" || die "tools/install-deps.sh failed"
-    make -s -C "$root" all </dev/null || die "make all failed"
-fi
+runner_build
 
 command -v qemu-system-x86_64 >/dev/null 2>&1 || die "qemu-system-x86_64 not found: run tools/install-deps.sh"
 command -v timeout >/dev/null 2>&1 || die "timeout (coreutils) not found"
@@ -267,21 +247,7 @@ fi
 
 # ---- grade ----
 [ -f "$log" ] || : > "$log"
-if [ -x "$root/tools/fpulab-log" ]; then
-    set +e
-    "$root/tools/fpulab-log" "$log"
-    grade=$?
-    set -e
-    case "$grade" in 0|1|2) ;; *) say "error: tools/fpulab-log exited $grade"; exit 3 ;; esac
-else
-    say "warning: tools/fpulab-log missing: grading by the end marker only"
-    end=$(tr -d '\r' < "$log" | grep -a -o '^# fpulab-end status=[0-9]*$' | tail -n 1 || true)
-    case "$end" in
-        "# fpulab-end status=0") grade=0 ;;
-        "# fpulab-end status=1") grade=1 ;;
-        *) grade=2 ;;
-    esac
-fi
+runner_grade "$log"
 if [ "$timed_out" -eq 1 ]; then
     grade=2
 elif [ $((qemu_rc % 2)) -eq 1 ] && [ "$grade" -ne 2 ] && [ "$(((qemu_rc - 1) / 2))" -ne "$grade" ]; then

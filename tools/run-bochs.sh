@@ -40,6 +40,8 @@ say() { echo "run-bochs: $*" >&2; }
 die() { say "error: $*"; exit 3; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tools/runner-common.sh
+source "$root/tools/runner-common.sh"
 
 cpu="tigerlake"
 timeout_s=600
@@ -63,35 +65,13 @@ while [ "$#" -gt 0 ]; do
     esac
 done
 
-[[ "$timeout_s" =~ ^[0-9]+$ ]] && [ "$timeout_s" -gt 0 ] || die "--timeout must be a positive number of seconds, not '$timeout_s'"
-[[ "$cpus" =~ ^[1-8]$ ]] || die "--cpus must be 1 to 8, not '$cpus'"
+runner_check_options
 [[ "$cpu" =~ ^[A-Za-z0-9_]+$ ]] || die "--cpu: not a Bochs CPU model name: '$cpu'"
-if [ -n "$name" ] && ! [[ "$name" =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]]; then
-    die "--name may hold letters, digits, '.', '_' and '-' only (and not start with '.' or '-'): '$name'"
-fi
 
-# Kernel arguments: one line, words joined by single spaces, plus exit=bochs.
-args_line="${kernel_args[*]-}"
-if [[ "$args_line" == *[[:cntrl:]]* ]]; then
-    die "kernel arguments must not contain control characters (newlines, tabs)"
-fi
-read -r -a words <<< "$args_line" || true
-has_exit=0
-for word in "${words[@]}"; do
-    case "$word" in exit=*) has_exit=1 ;; esac
-done
-args_line="${words[*]}"
-if [ "$has_exit" -eq 1 ]; then
-    say "warning: kernel arguments already hold an exit= word; not adding exit=bochs (the run may end only by --timeout)"
-else
-    args_line="${args_line:+$args_line }exit=bochs"
-fi
+runner_kernel_args_line bochs
 
 # ---- build ----
-if [ "${FPULAB_NO_BUILD:-0}" != 1 ]; then
-    "$root/tools/install-deps.sh" || die "tools/install-deps.sh failed"
-    make -s -C "$root" all </dev/null || die "make all failed"
-fi
+runner_build
 
 bochs=${BOCHS:-bochs}
 command -v "$bochs" >/dev/null 2>&1 || die "$bochs not found: run tools/install-deps.sh (or fix \$BOCHS)"
@@ -225,21 +205,7 @@ elif [ "$timed_out" -eq 0 ]; then
 fi
 
 # ---- grade ----
-if [ -x "$root/tools/fpulab-log" ]; then
-    set +e
-    "$root/tools/fpulab-log" "$log"
-    grade=$?
-    set -e
-    case "$grade" in 0|1|2) ;; *) say "error: tools/fpulab-log exited $grade"; exit 3 ;; esac
-else
-    say "warning: tools/fpulab-log missing: grading by the end marker only"
-    end=$(tr -d '\r' < "$log" | grep -a -o '^# fpulab-end status=[0-9]*$' | tail -n 1 || true)
-    case "$end" in
-        "# fpulab-end status=0") grade=0 ;;
-        "# fpulab-end status=1") grade=1 ;;
-        *) grade=2 ;;
-    esac
-fi
+runner_grade "$log"
 [ "$timed_out" -eq 1 ] && grade=2
 say "$name: exit $grade after ${elapsed}s"
 exit "$grade"
