@@ -158,7 +158,7 @@ void runner_report_argument_errors(void)
 		memset(&result, 0, sizeof result);
 		format_string(name, sizeof name, "selftest=%s", args->selftests[i]);
 		argument_test_name(name, name, sizeof name);
-		test_fail(&result, "unknown selftest '%s' (known: ud, gp, pf, hang, vmentry, guest-hang, second-cpu-fault)", args->selftests[i]);
+		test_fail(&result, "unknown selftest '%s' (known: ud, gp, pf, hang, vmentry, guest-hang, second-cpu-fault, second-cpu-guest-hang)", args->selftests[i]);
 		report(name, &result, 0);
 	}
 }

@@ -37,6 +37,7 @@ void vm_bench_nm(struct test_result *result);
 void vm_bench_fpu_swap(struct test_result *result);
 void selftest_vmentry(struct test_result *result);
 void selftest_guest_hang(struct test_result *result);
+void selftest_second_cpu_guest_hang(struct test_result *result);
 #define SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS 3000
 /* ---- vm ---- */
 void smp_test_second_cpu(struct test_result *result);
@@ -96,6 +97,7 @@ const struct test test_table[] = {
 	{ "selftest/guest-hang", selftest_guest_hang, SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
 	/* ---- vm ---- */
 	{ "selftest/second-cpu-fault", smp_selftest_fault, 0, TEST_SELFTEST },
+	{ "selftest/second-cpu-guest-hang", selftest_second_cpu_guest_hang, 6000, TEST_SELFTEST },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

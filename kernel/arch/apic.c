@@ -87,6 +87,11 @@ void apic_send_ipi(uint32_t destination, uint8_t vector)
 	send_interrupt_command(destination, vector);   /* fixed, physical, edge */
 }
 
+void apic_send_nmi(uint32_t destination)
+{
+	send_interrupt_command(destination, ICR_DELIVERY_NMI);
+}
+
 void apic_send_init_sipi_others(uint32_t command)
 {
 	send_interrupt_command(0, ICR_SHORTHAND_ALL_BUT_SELF | command);

@@ -24,6 +24,7 @@
 #define LVT_MASKED (1u << 16)
 #define LVT_DELIVERY_NMI (4u << 8)
 /* Interrupt command register (SDM Vol. 3A, 11.6.1). */
+#define ICR_DELIVERY_NMI (4u << 8)
 #define ICR_DELIVERY_INIT (5u << 8)
 #define ICR_DELIVERY_STARTUP (6u << 8)
 #define ICR_DELIVERY_PENDING (1u << 12)
@@ -40,6 +41,8 @@ void apic_end_of_interrupt(void);
 void apic_send_self_ipi(uint8_t vector);
 /* Fixed interrupt to one CPU by APIC ID. */
 void apic_send_ipi(uint32_t destination, uint8_t vector);
+/* An NMI to the CPU with that APIC ID (physical destination). */
+void apic_send_nmi(uint32_t destination);
 /* An INIT or STARTUP command to every CPU but this one (SDM Vol. 3A, 9.4.4.1). */
 void apic_send_init_sipi_others(uint32_t command);
 /* On a CPU that just started: its local APIC on, in the BSP's mode, accepting all. */

@@ -28,7 +28,8 @@ void smp_init(const struct boot_info *boot);
 const char *smp_unavailable(void);
 uint32_t smp_second_cpu_apic_id(void);
 /* Runs function(argument) on the second CPU with interrupts masked and waits up to
-   timeout_milliseconds for it to return. */
+   timeout_milliseconds for it to return; then the CPU gets NMIs (which end a guest
+   past its time limit there) for two more seconds before it is stopped. */
 enum smp_call_status smp_call(void (*function)(void *), void *argument, uint32_t timeout_milliseconds);
 /* The same in two steps, for work the BSP does while the second CPU runs: post
    (-1 when there is no second CPU), then wait. */
@@ -39,6 +40,8 @@ const char *smp_fault_reason(void);
 const char *smp_fault_dump(void);
 /* The CPU this code runs on: 0 the first (boot) CPU, 1 the second. */
 unsigned smp_current_cpu(void);
+/* NMIs sent to the second CPU after a call's deadline. */
+uint64_t smp_deadline_nmis(void);
 /* SMP_PING_VECTOR interrupts the second CPU has taken. */
 uint64_t smp_pings_received(void);
 /* From trap_dispatch: 1 when frame is the second CPU's (handled here), else 0. */

@@ -137,6 +137,23 @@ for platform in qemu-efi bochs-tigerlake; do
 		check "$name" cpus-still-two log_has "$name" '^ok [0-9]+ - smp/xsave/migrate$'
 	fi
 done
+# a guest hung on the second CPU: ended with its dump (VMX: the preemption timer; SVM:
+# the NMI the first CPU sends at the call's deadline), the CPU answering afterwards
+for platform in qemu-efi bochs-tigerlake bochs-ryzen; do
+	name=$platform-selftest-second-cpu-guest-hang
+	case $platform in
+	bochs-*) runner=(tools/run-bochs.sh --cpu "${platform#bochs-}" --cpus 2 --timeout 600) ;;
+	qemu-efi) runner=(./run-qemu.sh --accel tcg --boot efi --cpu max --cpus 2 --timeout 300) ;;
+	esac
+	if boot "$name" 1 "${runner[@]}" -- quick selftest=second-cpu-guest-hang 'only=smp/second-cpu'; then
+		check "$name" only-the-injected-test-fails exactly_one_not_ok "$name" "selftest/second-cpu-guest-hang"
+		check "$name" guest-dump log_has "$name" '^not ok [0-9]+ - selftest/second-cpu-guest-hang # guest hang on the second CPU ended: timeout'
+		case $platform in
+		bochs-tigerlake) check "$name" ended-by-preemption-timer log_has "$name" '^  timer_exits: [1-9]' ;;
+		*) check "$name" ended-by-deadline-nmi log_has "$name" '^  deadline_nmis: [1-9]' ;;
+		esac
+	fi
+done
 # one CPU: the cross-CPU tests SKIP with the reason
 if boot bochs-tigerlake-one-cpu 0 tools/run-bochs.sh --cpu tigerlake --cpus 1 --timeout 300 -- quick 'only=cpu/*,smp/*'; then
 	check bochs-tigerlake-one-cpu smp-skips log_has bochs-tigerlake-one-cpu \
