@@ -324,6 +324,11 @@ void lab_foreign_entry(struct lab_machine *m, unsigned cpu);
 void lab_foreign_trap(struct lab_machine *m, unsigned cpu);
 void lab_foreign_exit(struct lab_machine *m, unsigned cpu, unsigned reason);
 void lab_foreign_run_return(struct lab_machine *m, unsigned cpu);
+/* Pieces shared by the host policies (lab/policy_common.c): the context whose
+   buffer is ctx's state (a host thread's fpstate; guest contexts are their own), and
+   the plain #NM handler: XFD's first use, else clear TS and load that state. */
+unsigned lab_state_of(struct lab_machine *m, unsigned dom, unsigned ctx);
+void lab_nm_clear_ts_and_load(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err);
 void lab_hv_guest_xfd_entry(struct lab_machine *m, unsigned cpu);
 void lab_hv_guest_xfd_exit(struct lab_machine *m, unsigned cpu);
 

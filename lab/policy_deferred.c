@@ -5,14 +5,9 @@
    once and invalidates the owner; kernel_fpu_end does nothing. */
 #include "lab/lab.h"
 
-static unsigned state_of(struct lab_machine *m, unsigned dom, unsigned ctx)
-{
-	return dom ? ctx : m->thread_state[ctx];
-}
-
 static void deferred_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
-	unsigned s = prev == LAB_NONE ? LAB_NONE : state_of(m, dom, prev);
+	unsigned s = prev == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, prev);
 	(void)next;
 	if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s) &&
 	    !(m->config->mutation & LAB_MUT_SKIP_SWITCH_SAVE))
@@ -22,7 +17,7 @@ static void deferred_switch(struct lab_machine *m, unsigned dom, unsigned cpu, u
 static void deferred_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
 	unsigned cur = dom ? m->guest_current : m->current[cpu];
-	unsigned s = cur == LAB_NONE ? LAB_NONE : state_of(m, dom, cur);
+	unsigned s = cur == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, cur);
 	if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s))
 		lab_save(m, dom, cpu, s);
 	if (!(m->config->mutation & LAB_MUT_KFPU_KEEPS_OWNER))
@@ -38,18 +33,11 @@ static void deferred_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 
 static void deferred_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
-	lab_load(m, dom, cpu, state_of(m, dom, ctx));
-}
-
-static void deferred_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
-{
-	if (xfd_err)
-		return lab_xfd_nm(m, dom, cpu, ctx, xfd_err);
-	lab_clear_ts(m, lab_phys(m, dom, cpu));
-	lab_load(m, dom, cpu, state_of(m, dom, ctx));
+	lab_load(m, dom, cpu, lab_state_of(m, dom, ctx));
 }
 
 const struct lab_host_ops lab_host_deferred = {
 	.name = "deferred", .switch_to = deferred_switch, .kfpu_begin = deferred_kfpu_begin,
-	.kfpu_end = deferred_kfpu_end, .return_user = deferred_return_user, .nm = deferred_nm,
+	.kfpu_end = deferred_kfpu_end, .return_user = deferred_return_user,
+	.nm = lab_nm_clear_ts_and_load,
 };

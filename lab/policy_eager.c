@@ -4,18 +4,13 @@
    kernel_fpu_begin saves the live state; kernel_fpu_end restores it at once. */
 #include "lab/lab.h"
 
-static unsigned state_of(struct lab_machine *m, unsigned dom, unsigned ctx)
-{
-	return dom ? ctx : m->thread_state[ctx];
-}
-
 static void eager_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
-	if (prev != LAB_NONE && lab_valid(m, dom, cpu, state_of(m, dom, prev)) &&
+	if (prev != LAB_NONE && lab_valid(m, dom, cpu, lab_state_of(m, dom, prev)) &&
 	    !(m->config->mutation & LAB_MUT_SKIP_SWITCH_SAVE))
-		lab_save(m, dom, cpu, state_of(m, dom, prev));
+		lab_save(m, dom, cpu, lab_state_of(m, dom, prev));
 	if (next != LAB_NONE)
-		lab_load(m, dom, cpu, state_of(m, dom, next));
+		lab_load(m, dom, cpu, lab_state_of(m, dom, next));
 }
 
 static void eager_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
@@ -31,23 +26,16 @@ static void eager_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
 	unsigned cur = dom ? m->guest_current : m->current[cpu];
 	if (cur != LAB_NONE)
-		lab_load(m, dom, cpu, state_of(m, dom, cur));
+		lab_load(m, dom, cpu, lab_state_of(m, dom, cur));
 }
 
 static void eager_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
-	lab_load(m, dom, cpu, state_of(m, dom, ctx));
-}
-
-static void eager_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
-{
-	if (xfd_err)
-		return lab_xfd_nm(m, dom, cpu, ctx, xfd_err);
-	lab_clear_ts(m, lab_phys(m, dom, cpu));
-	lab_load(m, dom, cpu, state_of(m, dom, ctx));
+	lab_load(m, dom, cpu, lab_state_of(m, dom, ctx));
 }
 
 const struct lab_host_ops lab_host_eager = {
 	.name = "eager", .switch_to = eager_switch, .kfpu_begin = eager_kfpu_begin,
-	.kfpu_end = eager_kfpu_end, .return_user = eager_return_user, .nm = eager_nm,
+	.kfpu_end = eager_kfpu_end, .return_user = eager_return_user,
+	.nm = lab_nm_clear_ts_and_load,
 };

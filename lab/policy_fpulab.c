@@ -22,11 +22,6 @@
      pass through, #NM is intercepted (Linux 5.17's scheme). */
 #include "lab/lab.h"
 
-static unsigned state_of(struct lab_machine *m, unsigned dom, unsigned ctx)
-{
-	return dom ? ctx : m->thread_state[ctx];
-}
-
 /* Setting CR0.TS instead of swapping wins the swap and the guest's reload (a save and
    two restores) when the VMM does not touch the FPU before the next entry, and loses a
    trap and two CR0 writes when it does. Taken when the loss is below the win, i.e. the
@@ -67,7 +62,7 @@ static void fpulab_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 
 static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
-	unsigned s = state_of(m, dom, ctx);
+	unsigned s = lab_state_of(m, dom, ctx);
 
 	if (!lab_valid(m, dom, cpu, s) && !dom && ctx == m->vmm && s == ctx && m->guest != LAB_NONE &&
 	    lab_valid(m, 0, cpu, m->guest) && trap_pays_off(m, ctx)) {
@@ -83,7 +78,7 @@ static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu
 
 static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
 {
-	unsigned s = state_of(m, dom, ctx);
+	unsigned s = lab_state_of(m, dom, ctx);
 	if (xfd_err)
 		return lab_xfd_nm(m, dom, cpu, ctx, xfd_err);
 	lab_load(m, dom, cpu, s);

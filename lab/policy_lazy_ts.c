@@ -4,14 +4,9 @@
    kernel_fpu_begin saves live state or clears TS; kernel_fpu_end sets TS again. */
 #include "lab/lab.h"
 
-static unsigned state_of(struct lab_machine *m, unsigned dom, unsigned ctx)
-{
-	return dom ? ctx : m->thread_state[ctx];
-}
-
 static void lazy_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
-	unsigned s = prev == LAB_NONE ? LAB_NONE : state_of(m, dom, prev);
+	unsigned s = prev == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, prev);
 	(void)next;
 	if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s) &&
 	    !m->fpu->ts(m->fpu->self, cpu) && !(m->config->mutation & LAB_MUT_SKIP_SWITCH_SAVE))
@@ -22,7 +17,7 @@ static void lazy_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsig
 static void lazy_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
 	unsigned cur = m->current[cpu];
-	unsigned s = cur == LAB_NONE ? LAB_NONE : state_of(m, dom, cur);
+	unsigned s = cur == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, cur);
 	if (m->fpu->ts(m->fpu->self, cpu))
 		lab_clear_ts(m, cpu);
 	else if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s))
@@ -39,19 +34,12 @@ static void lazy_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 
 static void lazy_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
-	if (!lab_valid(m, dom, cpu, state_of(m, dom, ctx)))
+	if (!lab_valid(m, dom, cpu, lab_state_of(m, dom, ctx)))
 		lab_set_ts(m, cpu);
-}
-
-static void lazy_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
-{
-	if (xfd_err)
-		return lab_xfd_nm(m, dom, cpu, ctx, xfd_err);
-	lab_clear_ts(m, cpu);
-	lab_load(m, dom, cpu, state_of(m, dom, ctx));
 }
 
 const struct lab_host_ops lab_host_lazy_ts = {
 	.name = "lazy-ts", .switch_to = lazy_switch, .kfpu_begin = lazy_kfpu_begin,
-	.kfpu_end = lazy_kfpu_end, .return_user = lazy_return_user, .nm = lazy_nm,
+	.kfpu_end = lazy_kfpu_end, .return_user = lazy_return_user,
+	.nm = lab_nm_clear_ts_and_load,
 };
