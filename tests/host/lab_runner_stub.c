@@ -1,5 +1,6 @@
-/* Stand-ins for the runner services lab/tests/lab_tests.c calls (kernel/test_runner.c
-   and the console are not linkable on the host). Included by test_lab_runner.c only. */
+/* Stand-ins for the runner services lab/tests/lab_tests.c calls, other than the test
+   results (kernel/lib/test_result.c, shared): kernel/test_runner.c and the console
+   are not linkable on the host. Included by test_lab_runner.c only. */
 #include "test_runner.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"
@@ -9,45 +10,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static void stub_reason(struct test_result *result, enum test_status status, const char *format, va_list arguments)
-{
-	result->status = status;
-	format_string_va(result->reason, sizeof result->reason, format, arguments);
-}
-
-void test_fail(struct test_result *result, const char *format, ...)
-{
-	va_list arguments;
-	va_start(arguments, format);
-	if (result->status != TEST_FAIL)
-		stub_reason(result, TEST_FAIL, format, arguments);
-	va_end(arguments);
-}
-
-void test_skip(struct test_result *result, const char *format, ...)
-{
-	va_list arguments;
-	va_start(arguments, format);
-	stub_reason(result, TEST_SKIP, format, arguments);
-	va_end(arguments);
-}
-
-void test_diagnostic(struct test_result *result, const char *key, const char *format, ...)
-{
-	size_t used = strlen(result->diagnostics);
-	va_list arguments;
-	if (used + 8 >= sizeof result->diagnostics)
-		return;
-	used += (size_t)format_string(result->diagnostics + used, sizeof result->diagnostics - used, "  %s: ", key);
-	va_start(arguments, format);
-	if (used < sizeof result->diagnostics)
-		used += (size_t)format_string_va(result->diagnostics + used, sizeof result->diagnostics - used,
-						 format, arguments);
-	va_end(arguments);
-	if (used + 1 < sizeof result->diagnostics)
-		strcat(result->diagnostics, "\n");
-}
 
 static unsigned stub_records;
 static char stub_last_record[1200];
