@@ -128,7 +128,8 @@ static void test_oracle(void)
 	CHECK("oracle/measure-resets", counts.saves == 0 && counts.restores == 1);
 }
 
-static int run(const char *config, const char *name, struct lab_result *r)
+/* Parses the built-in scenario name and fills backend with the simulated FPU; 0 or -1. */
+static int prepare(const char *name)
 {
 	struct lab_parse_error error;
 	for (unsigned i = 0; i < lab_scenario_count; i++)
@@ -136,9 +137,16 @@ static int run(const char *config, const char *name, struct lab_result *r)
 			if (lab_scenario_parse(name, lab_scenarios[i].text, &scenario, &error) != 0)
 				return -1;
 			lab_sim_fpu_backend(&sim, &backend);
-			return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
+			return 0;
 		}
 	return -1;
+}
+
+static int run(const char *config, const char *name, struct lab_result *r)
+{
+	if (prepare(name) != 0)
+		return -1;
+	return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
 }
 
 static void test_claims(void)
@@ -310,20 +318,14 @@ static void hook_record(void *self, struct json_writer *w) { (void)self; json_st
 
 static int run_hooked(const char *config, const char *name, struct lab_result *r)
 {
-	struct lab_parse_error error;
-	for (unsigned i = 0; i < lab_scenario_count; i++)
-		if (strcmp(lab_scenarios[i].name, name) == 0) {
-			if (lab_scenario_parse(name, lab_scenarios[i].text, &scenario, &error) != 0)
-				return -1;
-			lab_sim_fpu_backend(&sim, &backend);
-			backend.name = "hooked";
-			backend.measure = hook_measure;
-			backend.finish = hook_finish;
-			backend.problem = hook_problem;
-			backend.record = hook_record;
-			return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
-		}
-	return -1;
+	if (prepare(name) != 0)
+		return -1;
+	backend.name = "hooked";
+	backend.measure = hook_measure;
+	backend.finish = hook_finish;
+	backend.problem = hook_problem;
+	backend.record = hook_record;
+	return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
 }
 
 static void test_backend_hooks(void)
