@@ -25,7 +25,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DFPULAB_VERSION='"$(VERSION)"' -I. -Ikernel
 
 EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
-NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ibench/
+NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Ibench/
 # NASM's -MD file leaves out %include'd files when it also writes an object, so every
 # object depends on every include file.
 ASM_INCLUDES := $(wildcard kernel/*/*.inc bench/*.inc)

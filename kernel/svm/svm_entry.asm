@@ -8,6 +8,8 @@ default rel
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
+%include "vm_regs.inc"
+
 global svm_world_switch
 svm_world_switch:
 	push rbp
@@ -19,36 +21,11 @@ svm_world_switch:
 	push rdi
 	clgi
 	mov rax, rsi
-	mov rbx, [rdi + 8]
-	mov rcx, [rdi + 16]
-	mov rdx, [rdi + 24]
-	mov rsi, [rdi + 32]
-	mov rbp, [rdi + 48]
-	mov r8,  [rdi + 56]
-	mov r9,  [rdi + 64]
-	mov r10, [rdi + 72]
-	mov r11, [rdi + 80]
-	mov r12, [rdi + 88]
-	mov r13, [rdi + 96]
-	mov r14, [rdi + 104]
-	mov r15, [rdi + 112]
-	mov rdi, [rdi + 40]
+	LOAD_GUEST_GPRS_FROM_RDI
 	vmrun
 	xchg rax, [rsp]                 ; rax = regs
-	mov [rax + 8], rbx
-	mov [rax + 16], rcx
-	mov [rax + 24], rdx
-	mov [rax + 32], rsi
-	mov [rax + 40], rdi
-	mov [rax + 48], rbp
-	mov [rax + 56], r8
-	mov [rax + 64], r9
-	mov [rax + 72], r10
-	mov [rax + 80], r11
-	mov [rax + 88], r12
-	mov [rax + 96], r13
-	mov [rax + 104], r14
-	mov [rax + 112], r15
+	mov [rax + VM_REGS_RCX], rcx
+	STORE_GUEST_GPRS_TO rax
 	pop rax
 	pop r15
 	pop r14

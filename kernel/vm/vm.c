@@ -10,6 +10,14 @@
 #include "arch/x86.h"
 #include "lib/format.h"
 #include "lib/string.h"
+#include <stddef.h>
+
+/* The world switches' view of struct vm_regs (kernel/vm/vm_regs.inc). */
+_Static_assert(offsetof(struct vm_regs, rax) == 0 && offsetof(struct vm_regs, rbx) == 8 &&
+	       offsetof(struct vm_regs, rcx) == 16 && offsetof(struct vm_regs, rdx) == 24 &&
+	       offsetof(struct vm_regs, rsi) == 32 && offsetof(struct vm_regs, rdi) == 40 &&
+	       offsetof(struct vm_regs, rbp) == 48 && offsetof(struct vm_regs, r8) == 56 &&
+	       offsetof(struct vm_regs, r15) == 112 && sizeof(struct vm_regs) == 120, "vm_regs.inc");
 
 #define GUEST_STACK_PAGES 4
 

@@ -6,6 +6,8 @@ default rel
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
+%include "vm_regs.inc"
+
 %define VMCS_HOST_RSP 0x6c14
 %define VMCS_HOST_RIP 0x6c16
 
@@ -24,21 +26,8 @@ vmx_world_switch:
 	mov eax, VMCS_HOST_RIP
 	vmwrite rax, rdx
 	test esi, esi                   ; flags survive the MOVs below
-	mov rax, [rdi + 0]
-	mov rbx, [rdi + 8]
-	mov rcx, [rdi + 16]
-	mov rdx, [rdi + 24]
-	mov rsi, [rdi + 32]
-	mov rbp, [rdi + 48]
-	mov r8,  [rdi + 56]
-	mov r9,  [rdi + 64]
-	mov r10, [rdi + 72]
-	mov r11, [rdi + 80]
-	mov r12, [rdi + 88]
-	mov r13, [rdi + 96]
-	mov r14, [rdi + 104]
-	mov r15, [rdi + 112]
-	mov rdi, [rdi + 40]
+	mov rax, [rdi + VM_REGS_RAX]
+	LOAD_GUEST_GPRS_FROM_RDI
 	jnz .resume
 	vmlaunch
 	jmp .failed
@@ -53,22 +42,10 @@ vmx_world_switch:
 .exit:
 	push rcx
 	mov rcx, [rsp + 8]
-	mov [rcx + 0], rax
-	mov [rcx + 8], rbx
+	mov [rcx + VM_REGS_RAX], rax
 	pop rax
-	mov [rcx + 16], rax
-	mov [rcx + 24], rdx
-	mov [rcx + 32], rsi
-	mov [rcx + 40], rdi
-	mov [rcx + 48], rbp
-	mov [rcx + 56], r8
-	mov [rcx + 64], r9
-	mov [rcx + 72], r10
-	mov [rcx + 80], r11
-	mov [rcx + 88], r12
-	mov [rcx + 96], r13
-	mov [rcx + 104], r14
-	mov [rcx + 112], r15
+	mov [rcx + VM_REGS_RCX], rax
+	STORE_GUEST_GPRS_TO rcx
 	pop rdi
 	xor eax, eax
 .restore:
