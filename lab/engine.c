@@ -569,34 +569,36 @@ static void machine_init(struct lab_machine *m, const struct lab_config *config,
 	backend->reset(backend->self, scenario->cpus);
 }
 
+/* A hardware fault the backend hit ends the run at once (the registers are suspect). */
+static const char *backend_problem(struct lab_fpu_backend *backend)
+{
+	return backend->problem ? backend->problem(backend->self) : 0;
+}
+
 int lab_run(const struct lab_config *config, const struct lab_scenario *scenario,
 	    struct lab_fpu_backend *backend, struct lab_machine *m, struct lab_result *result)
 {
-	bool measuring = true;
-
-	for (unsigned i = 0; i < scenario->events; i++)
-		if (scenario->event[i].type == LAB_EV_MEASURE)
-			measuring = false;
 	machine_init(m, config, scenario, backend);
 	memset(result, 0, sizeof *result);
-	for (m->step = 0; m->step < scenario->events && !m->error[0]; m->step++) {
+	for (m->step = 0; m->step < scenario->events; m->step++) {
 		const struct lab_event *e = &scenario->event[m->step];
+		if (m->error[0] || backend_problem(backend))
+			break;
 		if (e->type == LAB_EV_MEASURE) {
 			memset(&m->counts, 0, sizeof m->counts);
 			if (backend->measure)
 				backend->measure(backend->self);
-			measuring = true;
 			continue;
 		}
 		dispatch(m, e);
-		if (e->type == LAB_EV_SWITCH || e->type == LAB_EV_MIGRATE || e->type == LAB_EV_WAKE)
+		if ((e->type == LAB_EV_SWITCH || e->type == LAB_EV_MIGRATE || e->type == LAB_EV_WAKE) &&
+		    !m->error[0] && m->current[e->cpu] != LAB_NONE)
 			m->last_cpu_thread[m->current[e->cpu]] = e->cpu;
 	}
-	(void)measuring;
 	if (backend->finish)
 		backend->finish(backend->self);
-	if (!m->error[0] && backend->problem && backend->problem(backend->self))
-		string_copy(m->error, backend->problem(backend->self), sizeof m->error);
+	if (!m->error[0] && backend_problem(backend))
+		string_copy(m->error, backend_problem(backend), sizeof m->error);
 	result->fpu = backend;
 	result->config = config->name;
 	result->origin = config->origin;

@@ -174,6 +174,8 @@ static int metal_guest_run(struct lab_xsave_fpu *f, unsigned cpu, uint64_t mask)
 	status = guest_until_ping(f, g);
 	if (ts)
 		metal_set_ts(1);
+	if (status < 0)
+		g->started = 0;   /* not parked at its hypercall: no later step may enter it */
 	if (status != 0)
 		return status;
 	if (g->block.done != before + 1)
@@ -236,9 +238,11 @@ static void second_guest_open(void)
 		return;
 	}
 	status = smp_call(guest_open_here, g, SECOND_CPU_CALL_MILLISECONDS);
-	if (status != SMP_CALL_DONE)
-		string_copy(g->reason, status == SMP_CALL_FAULT ? smp_fault_reason()
-				       : "the second CPU did not return from setting up its guest", sizeof g->reason);
+	if (status == SMP_CALL_FAULT)
+		string_copy(g->reason, smp_fault_reason(), sizeof g->reason);
+	else if (status != SMP_CALL_DONE)
+		string_copy(g->reason, status == SMP_CALL_TIMEOUT ? "the second CPU did not return from setting up its guest"
+				       : smp_unavailable(), sizeof g->reason);
 	if (status == SMP_CALL_DONE && g->started)
 		metal_fpu.second_cpu_guest = 1;
 	else

@@ -149,6 +149,30 @@ static int run(const char *config, const char *name, struct lab_result *r)
 	return lab_run(lab_config_find(config), &scenario, &backend, &machine, r);
 }
 
+/* Scenarios the engine must refuse with a message, not run past. */
+static void check_run_error(const char *name, const char *text, const char *fragment)
+{
+	struct lab_parse_error error;
+	struct lab_result r;
+	int status = -2;
+
+	if (parse(text, &error) == 0) {
+		lab_sim_fpu_backend(&sim, &backend);
+		status = lab_run(lab_config_find("eager+kvm-2015"), &scenario, &backend, &machine, &r);
+	}
+	CHECK(name, status == -1 && strstr(r.error, fragment) != 0);
+	if (!(status == -1 && strstr(r.error, fragment) != 0))
+		printf("  # got status %d \"%s\"\n", status, status == -2 ? error.message : r.error);
+}
+
+static void test_run_errors(void)
+{
+	/* task-a is on cpu0: cpu1, which never ran anything, rejects the switch */
+	check_run_error("engine/error/switch-to-a-context-on-another-cpu",
+			"cpus 2\nswitch cpu0 task-a\nswitch cpu1 task-a\n", "runs on another CPU");
+	check_run_error("engine/error/wake-without-halt", "switch cpu0 vmm uses-fpu\nwake cpu0\n", "no halted vCPU");
+}
+
 static void test_claims(void)
 {
 	struct lab_result r;
@@ -342,7 +366,10 @@ static void test_backend_hooks(void)
 	      strstr(buffer, "\"backend\":\"hooked\"") != 0 &&
 	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0},\"clock\":\"tsc\"}") != 0);
 	hook_problem_text = "hooked backend: XRSTOR raised vector 13";
+	hook_measures = 0;
 	status = run_hooked("fpulab", "idle-wake", &r);
+	/* a problem from the first step on: the run stops there, before the scenario's measure */
+	CHECK("backend-hooks/problem-stops-the-run", hook_measures == 0);
 	lab_record_json(&r, buffer, sizeof buffer);
 	CHECK("backend-hooks/problem-is-a-run-error", status == -1 &&
 	      strcmp(r.error, "hooked backend: XRSTOR raised vector 13") == 0 &&
@@ -376,6 +403,7 @@ int main(void)
 	test_parser();
 	test_sim_fpu();
 	test_oracle();
+	test_run_errors();
 	test_claims();
 	test_matrix();
 	test_mutants();
