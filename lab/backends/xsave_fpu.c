@@ -368,6 +368,7 @@ static int guest_execute_moved(struct lab_xsave_fpu *f, unsigned cpu, uint32_t m
 			       const uint32_t *expect, const uint32_t *write, uint32_t *mismatch)
 {
 	struct cpu_operation op = { .cpu = cpu };
+	uint32_t before = f->guest_steps;
 	int status;
 
 	on_cpu(f, &op, park_body);
@@ -375,7 +376,7 @@ static int guest_execute_moved(struct lab_xsave_fpu *f, unsigned cpu, uint32_t m
 	status = guest_execute(f, cpu, mask, expect, write, mismatch);
 	activate(f, 0);
 	on_cpu(f, &op, unpark_body);
-	f->guest_steps_moved++;
+	f->guest_steps_moved += f->guest_steps - before;   /* not the #NM exits' attempts */
 	return status;
 }
 

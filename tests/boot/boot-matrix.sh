@@ -199,6 +199,13 @@ done
 # file; with lab_guests=first-cpu CPU 1's guest steps move to the first CPU's guest.
 lab_metal_records() { [ "$(tr -d '\r' < "$logs/$1.log" | grep -cE '^# lab \{.*"backend":"metal".*"clock":"tsc","cycles":[0-9]')" -ge 72 ]; }
 migrate_record_has() { log_has "$1" "\"scenario\":\"migrate\",\"backend\":\"metal\".*$2"; }
+# every migrate record says $2 (the scenario has exactly one guest step on CPU 1)
+migrate_records_all_have() {
+	local all with
+	all=$(tr -d '\r' < "$logs/$1.log" | grep -c '^# lab {.*"scenario":"migrate","backend":"metal"' || true)
+	with=$(tr -d '\r' < "$logs/$1.log" | grep '^# lab {.*"scenario":"migrate","backend":"metal"' | grep -c -- "$2" || true)
+	[ "$all" -gt 0 ] && [ "$all" -eq "$with" ]
+}
 for platform in qemu-efi qemu-efi-first-cpu-guest bochs-tigerlake bochs-tigerlake-two-cpus bochs-ryzen-two-cpus; do
 	name=$platform-lab-metal
 	arguments=(quick 'only=lab/*' backend=metal)
@@ -216,10 +223,10 @@ for platform in qemu-efi qemu-efi-first-cpu-guest bochs-tigerlake bochs-tigerlak
 		check "$name" real-guest-nm log_has "$name" '"backend":"metal".*"guest_nm_exits":[1-9]'
 		case $platform in
 		bochs-tigerlake) check "$name" cpus-take-turns migrate_record_has "$name" '"cpus":"multiplexed","cpus_reason":"no second CPU' ;;
-		qemu-efi-first-cpu-guest) check "$name" guest-steps-moved migrate_record_has "$name" \
-			'"cpus":"two","second_cpu_operations":[1-9][0-9]*,"guest_steps_moved":[1-9][0-9]*,"second_cpu_guest_steps":0,"second_cpu_guest_reason":"lab_guests=first-cpu"' ;;
-		*) check "$name" second-cpu-own-guest migrate_record_has "$name" \
-			'"cpus":"two","second_cpu_operations":[1-9][0-9]*,"guest_steps_moved":0,"second_cpu_guest_steps":[1-9]' ;;
+		qemu-efi-first-cpu-guest) check "$name" guest-step-moved migrate_records_all_have "$name" \
+			'"cpus":"two","second_cpu_operations":[1-9][0-9]*,"guest_steps_moved":1,"second_cpu_guest_steps":0,"second_cpu_guest_reason":"lab_guests=first-cpu"' ;;
+		*) check "$name" second-cpu-own-guest migrate_records_all_have "$name" \
+			'"cpus":"two","second_cpu_operations":[1-9][0-9]*,"guest_steps_moved":0,"second_cpu_guest_steps":1' ;;
 		esac
 		check "$name" status-0 log_has "$name" '^# fpulab-end status=0'
 		check "$name" log-valid tools/fpulab-log "$logs/$name.log"
