@@ -154,6 +154,9 @@ struct lab_sim_fpu {
 void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backend);
 uint32_t lab_component_size(unsigned component);
 #define LAB_XSAVE_HEADER_BYTES 576u   /* legacy region + XSAVE header */
+/* Bytes an XSAVEC-style save of components writes: the legacy region and header, then
+   every extended component in use (init components are only marked in XSTATE_BV). */
+uint32_t lab_area_bytes(uint32_t components);
 
 /* ---- costs ---- */
 struct lab_cost_weights {          /* cycles; defaults in lab_default_weights */

@@ -29,12 +29,9 @@
 static bool trap_pays_off(struct lab_machine *m, unsigned ctx)
 {
 	const struct lab_cost_weights *w = lab_weights();
-	uint32_t bytes = LAB_XSAVE_HEADER_BYTES, mask = lab_ctx_mask(m, ctx);
+	uint32_t bytes = lab_area_bytes(lab_ctx_mask(m, ctx));
 	uint64_t loss = w->nm_trap + 2ull * w->cr0_write;
 
-	for (unsigned c = 2; c < LAB_COMPONENTS; c++)
-		if ((mask >> c) & 1)
-			bytes += lab_component_size(c);
 	return loss < w->save_base + 2ull * w->restore_base + 3ull * bytes / 64 * w->per_64_bytes;
 }
 
@@ -78,12 +75,9 @@ static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu
 
 static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
 {
-	unsigned s = lab_state_of(m, dom, ctx);
-	if (xfd_err)
-		return lab_xfd_nm(m, dom, cpu, ctx, xfd_err);
-	lab_load(m, dom, cpu, s);
-	lab_clear_ts(m, lab_phys(m, dom, cpu));
-	m->flags[s] |= LAB_CTX_STALE;
+	lab_nm_clear_ts_and_load(m, dom, cpu, ctx, xfd_err);
+	if (!xfd_err)
+		m->flags[lab_state_of(m, dom, ctx)] |= LAB_CTX_STALE;
 }
 
 const struct lab_host_ops lab_host_fpulab = {

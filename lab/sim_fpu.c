@@ -14,9 +14,7 @@ uint32_t lab_component_size(unsigned component)
 	return component < LAB_COMPONENTS ? component_bytes[component] : 0;
 }
 
-/* Bytes an XSAVEC-style save writes: the legacy region and header, then every
-   extended component that is in use (init components are only marked in XSTATE_BV). */
-static uint32_t area_bytes(uint32_t components)
+uint32_t lab_area_bytes(uint32_t components)
 {
 	uint32_t bytes = LAB_XSAVE_HEADER_BYTES;
 	for (unsigned c = LAB_AVX; c < LAB_COMPONENTS; c++)
@@ -55,7 +53,7 @@ static uint32_t sim_save(void *self, unsigned cpu, unsigned ctx, int frame, uint
 		area->value[c] = ((in_use >> c) & 1) ? state->reg[c] : 0;
 	}
 	area->xstate_bv = (area->xstate_bv & ~rfbm) | in_use;
-	return area_bytes(in_use);
+	return lab_area_bytes(in_use);
 }
 
 static uint32_t sim_restore(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
@@ -79,7 +77,7 @@ static uint32_t sim_restore(void *self, unsigned cpu, unsigned ctx, int frame, u
 		}
 	}
 	state->modified &= ~rfbm;
-	return area_bytes(loaded);
+	return lab_area_bytes(loaded);
 }
 
 static void sim_restore_init(void *self, unsigned cpu, uint32_t mask)

@@ -15,21 +15,16 @@ static void fault(struct lab_xsave_fpu *f, int vector, const char *what)
 	if (vector && !f->problem[0])
 		format_string(f->problem, sizeof f->problem, "%s backend: %s raised vector %d", f->name, what, vector);
 }
-/* Whether cpu's registers are the ones the code here runs on: always with two real
-   CPUs (every operation runs on its CPU: on_cpu), else when cpu has its turn. */
-static int registers_here(struct lab_xsave_fpu *f, unsigned cpu)
-{
-	return f->two_cpus || cpu == f->active;
-}
-
+/* CR0.TS of cpu: the real one (metal), which is this CPU's, since every operation runs
+   where cpu's registers are (on_cpu); else the simulated one. */
 static int get_ts(struct lab_xsave_fpu *f, unsigned cpu)
 {
-	return f->hw_ts && registers_here(f, cpu) ? f->hw_ts() : f->cpu[cpu].ts;
+	return f->hw_ts ? f->hw_ts() : f->cpu[cpu].ts;
 }
 
 static void put_ts(struct lab_xsave_fpu *f, unsigned cpu, int on)
 {
-	if (f->hw_ts && registers_here(f, cpu))
+	if (f->hw_ts)
 		fault(f, f->hw_set_ts(on), "a CR0 write");
 	else
 		f->cpu[cpu].ts = (uint8_t)on;
@@ -38,10 +33,11 @@ static void put_ts(struct lab_xsave_fpu *f, unsigned cpu, int on)
 /* The scenario's CPUs share the register file: cpu gets it (not counted, not timed). */
 static void activate(struct lab_xsave_fpu *f, unsigned cpu)
 {
-	struct lab_xsave_cpu *old = &f->cpu[f->active], *next = &f->cpu[cpu % LAB_MAX_CPUS];
+	struct lab_xsave_cpu *old = &f->cpu[f->active], *next;
 
 	if (cpu == f->active || cpu >= LAB_MAX_CPUS)
 		return;
+	next = &f->cpu[cpu];
 	if (f->hw_ts) {
 		old->ts = (uint8_t)f->hw_ts();
 		if (old->ts)
@@ -161,7 +157,7 @@ static void save_body(struct cpu_operation *op)
 		fault(f, vector, op->frame ? "XSAVE to a signal frame" : f->save_instruction);
 		in_use |= xsave_fpu_lab_bits(f, xsave_header_of(area)->xstate_bv & real);
 	}
-	op->result = xsave_fpu_area_bytes(in_use);
+	op->result = lab_area_bytes(in_use);
 }
 
 static uint32_t xs_save(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
@@ -201,7 +197,7 @@ static void restore_body(struct cpu_operation *op)
 		fault(f, vector, op->frame ? "XRSTOR from a signal frame" : "XRSTOR");
 		loaded |= xsave_fpu_lab_bits(f, xsave_header_of(area)->xstate_bv & real);
 	}
-	op->result = xsave_fpu_area_bytes(loaded);
+	op->result = lab_area_bytes(loaded);
 }
 
 static uint32_t xs_restore(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
@@ -414,8 +410,6 @@ static void execute_body(struct cpu_operation *op)
 		op->result = 0;
 		if (vector)
 			return;
-	} else if (f->hw_ts && f->hw_ts()) {
-		return;
 	}
 	op->result = 0;
 	if (op->mask & c->xfd) {

@@ -76,7 +76,6 @@ void lab_xsave_fpu_backend(struct lab_xsave_fpu *fpu, struct lab_fpu_backend *ba
 /* The areas (lab/backends/xsave_fpu_areas.c), for lab/backends/xsave_fpu.c. */
 uint64_t xsave_fpu_hw_bits(struct lab_xsave_fpu *fpu, uint32_t lab_mask);      /* their XCR0 bits */
 uint32_t xsave_fpu_lab_bits(struct lab_xsave_fpu *fpu, uint64_t xstate_bv);    /* real components set */
-uint32_t xsave_fpu_area_bytes(uint32_t components);   /* standard-format bytes the model counts */
 /* An area whose header marks every component init (XRSTOR loads init values). */
 void xsave_fpu_area_reset(uint8_t *area);
 /* The standard-format area's component c := the bytes signature stands for (0: init). */

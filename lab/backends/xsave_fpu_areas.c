@@ -40,15 +40,6 @@ uint32_t xsave_fpu_lab_bits(struct lab_xsave_fpu *f, uint64_t xstate_bv)
 	return bits;
 }
 
-uint32_t xsave_fpu_area_bytes(uint32_t components)
-{
-	uint32_t bytes = LAB_XSAVE_HEADER_BYTES;
-	for (unsigned c = LAB_AVX; c < LAB_COMPONENTS; c++)
-		if ((components >> c) & 1)
-			bytes += lab_component_size(c);
-	return bytes;
-}
-
 /* An area whose header marks every component init (XRSTOR loads init values). */
 void xsave_fpu_area_reset(uint8_t *area)
 {

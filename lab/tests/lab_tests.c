@@ -133,8 +133,8 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 		for (unsigned c = 0; c < configs; c++) {
 			config_names[c] = lab_configs[c].name;
 			if (run_one(&lab_configs[c], lab_scenarios[s].name, &r, result) != 0) {
-				errors++;
-				lab_cell_from(&cells[c * scenarios + s], &r);
+				errors++;   /* r may be the previous run's: the cell says error, nothing else */
+				cells[c * scenarios + s] = (struct lab_cell){ .state = LAB_CELL_ERROR };
 				continue;
 			}
 			if (emit)
