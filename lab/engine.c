@@ -180,6 +180,30 @@ void lab_invalidate(struct lab_machine *m, unsigned dom, unsigned cpu)
 
 /* ---- the workload and the checker ---- */
 
+/* The workload's signatures (use): the context, its signal depth, the step and the
+   component; kernel FP code writes KERNEL_FP_JUNK + step * 16 + component. */
+#define KERNEL_FP_JUNK 0xdead0000u
+
+static unsigned line_of_step(const struct lab_scenario *scenario, unsigned step)
+{
+	return step < scenario->events ? scenario->event[step].line : 0;
+}
+
+/* Who wrote signature value: "init", "kernel FP code, line N", "CONTEXT, line N". */
+static void describe_signature(const struct lab_scenario *scenario, uint32_t value, char *text, size_t size)
+{
+	unsigned context = (value >> 24) - 1, step = ((value >> 8) & 0xfff) - 1;
+
+	if (!value)
+		string_copy(text, "init", size);
+	else if ((value & 0xffff0000u) == KERNEL_FP_JUNK)
+		format_string(text, size, "kernel FP code, line %u", line_of_step(scenario, (value >> 4) & 0xfff));
+	else if ((value >> 24) && context < scenario->contexts && ((value >> 8) & 0xfff))
+		format_string(text, size, "%s, line %u", scenario->context[context].name, line_of_step(scenario, step));
+	else
+		string_copy(text, "unknown", size);
+}
+
 static void corruption(struct lab_machine *m, unsigned ctx, unsigned component, uint32_t expected,
 		       uint32_t found)
 {
@@ -235,11 +259,12 @@ static unsigned executing(struct lab_machine *m, unsigned cpu, unsigned *dom)
 static void use(struct lab_machine *m, unsigned cpu, uint32_t mask)
 {
 	unsigned dom, ctx = executing(m, cpu, &dom);
-	uint32_t write[LAB_COMPONENTS], mismatch = 0, *expect;
+	uint32_t write[LAB_COMPONENTS], *expect;
+	struct lab_check check = { 0 };
 	int attempt, fault;
 
 	if (m->in_kfpu[cpu]) {
-		m->fpu->clobber(m->fpu->self, cpu, mask, 0xdead0000u + (m->step << 4));
+		m->fpu->clobber(m->fpu->self, cpu, mask, KERNEL_FP_JUNK + (m->step << 4));
 		return;
 	}
 	if (ctx == LAB_NONE)
@@ -250,7 +275,7 @@ static void use(struct lab_machine *m, unsigned cpu, uint32_t mask)
 			   ((uint32_t)(m->step + 1) << 8) | (c + 1);
 	for (attempt = 0; attempt < 4; attempt++) {
 		unsigned phys = lab_phys(m, dom, dom ? 0 : cpu);
-		fault = m->fpu->execute(m->fpu->self, phys, mask, expect, write, &mismatch);
+		fault = m->fpu->execute(m->fpu->self, phys, mask, expect, write, &check);
 		if (!fault)
 			break;
 		if (fault == 1 && dom) {
@@ -278,8 +303,8 @@ static void use(struct lab_machine *m, unsigned cpu, uint32_t mask)
 	if (fault)
 		return run_error(m, "use: the policy never made the FPU usable");
 	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
-		if ((mismatch >> c) & 1)
-			corruption(m, ctx, c, expect[c], 0);
+		if ((check.mismatch >> c) & 1)
+			corruption(m, ctx, c, expect[c], check.found[c]);
 	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
 		if ((mask >> c) & 1)
 			expect[c] = write[c];
@@ -472,7 +497,7 @@ static void dispatch(struct lab_machine *m, const struct lab_event *e)
 		if (m->fpu->ts(m->fpu->self, cpu))
 			return run_error(m, "kfpu-begin: kernel FP code would run with CR0.TS set");
 		m->in_kfpu[cpu] = 1;
-		m->fpu->clobber(m->fpu->self, cpu, LAB_MASK_LEGACY, 0xdead0000u + (m->step << 4));
+		m->fpu->clobber(m->fpu->self, cpu, LAB_MASK_LEGACY, KERNEL_FP_JUNK + (m->step << 4));
 		return;
 	}
 	case LAB_EV_KFPU_END:
@@ -608,9 +633,11 @@ int lab_run(const struct lab_config *config, const struct lab_scenario *scenario
 	result->corrupted = m->corruptions != 0;
 	result->first = m->first;
 	result->configuration = config;
-	if (result->corrupted)
+	if (result->corrupted) {
 		string_copy(result->first_context, m->first.context < scenario->contexts
 			    ? scenario->context[m->first.context].name : "kernel", sizeof result->first_context);
+		describe_signature(scenario, m->first.found, result->first_found_by, sizeof result->first_found_by);
+	}
 	result->cost = lab_cost(&m->counts, lab_weights());
 	result->expected_corruption = lab_expected(config, scenario->name);
 	lab_oracle(scenario, &result->oracle);

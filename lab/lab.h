@@ -91,6 +91,12 @@ extern const unsigned lab_scenario_count;
 
 /* ---- the FPU backend ---- */
 struct json_writer;
+/* What the workload's check found (lab_fpu_backend.execute). */
+struct lab_check {
+	uint32_t mismatch;                 /* components that did not hold the expected signature */
+	uint32_t found[LAB_COMPONENTS];    /* what they held instead (0: init) */
+};
+
 struct lab_fpu_backend {
 	const char *name;
 	void *self;
@@ -111,9 +117,10 @@ struct lab_fpu_backend {
 	/* The workload: executes FP instructions on cpu touching mask. Returns 0, or
 	   1 = #NM because CR0.TS, 2 = #NM because of XFD (XFD_ERR set). Nothing is
 	   touched when it faults. On success each component in mask is compared with
-	   expect[c] (bits set in *mismatch) and then overwritten with write[c]. */
+	   expect[c] (a differing one: its bit in check->mismatch, the signature it held
+	   in check->found[c]) and then overwritten with write[c]. */
 	int (*execute)(void *self, unsigned cpu, uint32_t mask, const uint32_t *expect,
-		       const uint32_t *write, uint32_t *mismatch);
+		       const uint32_t *write, struct lab_check *check);
 	/* Kernel-mode FP code: overwrites mask with junk. */
 	void (*clobber)(void *self, unsigned cpu, uint32_t mask, uint32_t junk);
 	uint32_t (*read_xfd_err)(void *self, unsigned cpu);
@@ -350,6 +357,7 @@ struct lab_result {
 	bool corrupted, expected_corruption;
 	struct lab_corruption first;
 	char first_context[16];
+	char first_found_by[48];             /* who wrote the signature found instead */
 	const struct lab_config *configuration;
 	const struct lab_fpu_backend *fpu;   /* the run's backend (its record hook) */
 	uint64_t cost, oracle_cost;

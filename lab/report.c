@@ -8,6 +8,7 @@ void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 {
 	struct json_writer w;
 	const struct lab_config *c = r->configuration;
+	char hex[12];
 
 	w = *writer;
 	json_int(&w, "schema", 1);
@@ -40,6 +41,11 @@ void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 		json_uint(&w, "line", r->first.line);
 		json_string(&w, "context", r->first_context);
 		json_string(&w, "component", lab_component_name(r->first.component));
+		format_string(hex, sizeof hex, "0x%08x", (unsigned)r->first.expected);
+		json_string(&w, "expected", hex);
+		format_string(hex, sizeof hex, "0x%08x", (unsigned)r->first.found);
+		json_string(&w, "found", hex);
+		json_string(&w, "found_written_by", r->first_found_by);
 		json_object_end(&w);
 	}
 	if (r->error[0])

@@ -116,11 +116,11 @@ static void sim_xsetbv(void *self, unsigned cpu, uint32_t xcr0)
 }
 
 static int sim_execute(void *self, unsigned cpu, uint32_t mask, const uint32_t *expect,
-		       const uint32_t *write, uint32_t *mismatch)
+		       const uint32_t *write, struct lab_check *check)
 {
 	struct lab_sim_cpu *state = &((struct lab_sim_fpu *)self)->cpu[cpu];
 
-	*mismatch = 0;
+	check->mismatch = 0;
 	if (state->ts)
 		return 1;
 	if (mask & state->xfd) {
@@ -130,8 +130,10 @@ static int sim_execute(void *self, unsigned cpu, uint32_t mask, const uint32_t *
 	for (unsigned c = 0; c < LAB_COMPONENTS; c++) {
 		if (!((mask >> c) & 1))
 			continue;
-		if (state->reg[c] != expect[c])
-			*mismatch |= 1u << c;
+		if (state->reg[c] != expect[c]) {
+			check->mismatch |= 1u << c;
+			check->found[c] = state->reg[c];
+		}
 		state->reg[c] = write[c];
 		if (write[c])
 			state->xinuse |= 1u << c;

@@ -59,7 +59,7 @@ struct cpu_operation {
 	int frame;
 	uint32_t mask, junk;
 	const uint32_t *expect, *write;
-	uint32_t *mismatch;
+	struct lab_check *check;
 	uint32_t result;
 };
 
@@ -279,7 +279,7 @@ static void xs_xsetbv(void *self, unsigned cpu, uint32_t xcr0)
    components); the shadow ones compare and take write directly. staged: 0 both, 1 only
    build the pattern area, 2 only compare (after the guest ran). */
 static void check_and_stage(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, uint32_t mask,
-			    const uint32_t *expect, const uint32_t *write, uint32_t *mismatch, int staged)
+			    const uint32_t *expect, const uint32_t *write, struct lab_check *check, int staged)
 {
 	uint32_t found;
 
@@ -287,16 +287,20 @@ static void check_and_stage(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, ui
 		if (!((mask >> i) & 1))
 			continue;
 		if ((f->real >> i) & 1) {
-			if (staged != 1 && !xsave_fpu_holds_signature(f, f->scratch, i, expect[i], &found))
-				*mismatch |= 1u << i;
+			if (staged != 1 && !xsave_fpu_holds_signature(f, f->scratch, i, expect[i], &found)) {
+				check->mismatch |= 1u << i;
+				check->found[i] = found;
+			}
 			if (staged != 2)
 				xsave_fpu_put_signature(f, f->pattern, i, write[i]);
 			continue;
 		}
 		if (staged == 1)
 			continue;
-		if (c->shadow[i] != expect[i])
-			*mismatch |= 1u << i;
+		if (c->shadow[i] != expect[i]) {
+			check->mismatch |= 1u << i;
+			check->found[i] = c->shadow[i];
+		}
 		c->shadow[i] = write[i];
 		if (write[i])
 			c->shadow_inuse |= 1u << i;
@@ -307,7 +311,7 @@ static void check_and_stage(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, ui
    first, the guest's XSAVE and XRSTOR run on the registers the policies left (VM entry
    and exit do not switch them), and the scratch area is compared afterwards. */
 static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
-			 const uint32_t *expect, const uint32_t *write, uint32_t *mismatch)
+			 const uint32_t *expect, const uint32_t *write, struct lab_check *check)
 {
 	struct lab_xsave_cpu *c = &f->cpu[cpu];
 	int status;
@@ -316,7 +320,7 @@ static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
 		c->xfd_err = mask & c->xfd;
 		return 2;
 	}
-	check_and_stage(f, c, mask, expect, write, mismatch, 1);
+	check_and_stage(f, c, mask, expect, write, check, 1);
 	status = f->guest_run(f, cpu, xsave_fpu_hw_bits(f, mask));
 	if (status == 1) {
 		f->guest_nm_exits++;
@@ -325,7 +329,7 @@ static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
 	if (status < 0)
 		return 0;
 	f->guest_steps++;
-	check_and_stage(f, c, mask, expect, write, mismatch, 2);
+	check_and_stage(f, c, mask, expect, write, check, 2);
 	return 0;
 }
 
@@ -361,7 +365,7 @@ static void unpark_body(struct cpu_operation *op)
    on the first CPU, so cpu's registers and TS move there for the step and back, neither
    counted nor timed (docs/lab.md, "Two real CPUs"). */
 static int guest_execute_moved(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
-			       const uint32_t *expect, const uint32_t *write, uint32_t *mismatch)
+			       const uint32_t *expect, const uint32_t *write, struct lab_check *check)
 {
 	struct cpu_operation op = { .cpu = cpu };
 	uint32_t before = f->guest_steps;
@@ -369,7 +373,7 @@ static int guest_execute_moved(struct lab_xsave_fpu *f, unsigned cpu, uint32_t m
 
 	on_cpu(f, &op, park_body);
 	activate(f, cpu);
-	status = guest_execute(f, cpu, mask, expect, write, mismatch);
+	status = guest_execute(f, cpu, mask, expect, write, check);
 	activate(f, 0);
 	on_cpu(f, &op, unpark_body);
 	f->guest_steps_moved += f->guest_steps - before;   /* not the #NM exits' attempts */
@@ -381,7 +385,7 @@ static void guest_execute_body(struct cpu_operation *op)
 {
 	uint32_t before = op->f->guest_steps;
 
-	op->result = (uint32_t)guest_execute(op->f, op->cpu, op->mask, op->expect, op->write, op->mismatch);
+	op->result = (uint32_t)guest_execute(op->f, op->cpu, op->mask, op->expect, op->write, op->check);
 	op->f->second_cpu_guest_steps += op->f->guest_steps - before;
 }
 
@@ -417,27 +421,27 @@ static void execute_body(struct cpu_operation *op)
 		op->result = 2;
 		return;
 	}
-	check_and_stage(f, c, op->mask, op->expect, op->write, op->mismatch, 0);
+	check_and_stage(f, c, op->mask, op->expect, op->write, op->check, 0);
 	if (real)
 		fault(f, xrstor_safe(f->pattern, real), "XRSTOR (the workload's write)");
 }
 
 static int xs_execute(void *self, unsigned cpu, uint32_t mask, const uint32_t *expect,
-		      const uint32_t *write, uint32_t *mismatch)
+		      const uint32_t *write, struct lab_check *check)
 {
 	struct lab_xsave_fpu *f = self;
 	struct cpu_operation op = { .cpu = cpu, .mask = mask, .expect = expect, .write = write,
-				    .mismatch = mismatch };
+				    .check = check };
 
 	cpu %= LAB_MAX_CPUS;
-	*mismatch = 0;
+	check->mismatch = 0;
 	if (f->guest_run && f->in_guest[cpu]) {
 		if (cpu != 0 && f->two_cpus && f->second_cpu_guest)
 			return (int)on_cpu(f, &op, guest_execute_body);
 		if (cpu != 0 && f->two_cpus)
-			return guest_execute_moved(f, cpu, mask, expect, write, mismatch);
+			return guest_execute_moved(f, cpu, mask, expect, write, check);
 		activate(f, cpu);
-		return guest_execute(f, cpu, mask, expect, write, mismatch);
+		return guest_execute(f, cpu, mask, expect, write, check);
 	}
 	return (int)on_cpu(f, &op, execute_body);
 }

@@ -62,37 +62,37 @@ static void test_parser(void)
 
 static void test_sim_fpu(void)
 {
-	uint32_t expect[LAB_COMPONENTS] = { 0 }, write[LAB_COMPONENTS], mismatch;
+	uint32_t expect[LAB_COMPONENTS] = { 0 }, write[LAB_COMPONENTS];
+	struct lab_check check;
 	int fault;
 
 	lab_sim_fpu_backend(&sim, &backend);
 	backend.reset(backend.self, 1);
 	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
 		write[c] = 0x100 + c;
-	fault = backend.execute(backend.self, 0, LAB_MASK_LEGACY, expect, write, &mismatch);
-	CHECK("sim/execute-from-init", fault == 0 && mismatch == 0 && sim.cpu[0].reg[LAB_SSE] == 0x101 &&
+	fault = backend.execute(backend.self, 0, LAB_MASK_LEGACY, expect, write, &check);
+	CHECK("sim/execute-from-init", fault == 0 && check.mismatch == 0 && sim.cpu[0].reg[LAB_SSE] == 0x101 &&
 	      sim.cpu[0].xinuse == LAB_MASK_LEGACY && sim.cpu[0].modified == LAB_MASK_LEGACY);
 	CHECK("sim/save-bytes", backend.save(backend.self, 0, 3, 0, LAB_MASK_ALL) == LAB_XSAVE_HEADER_BYTES + 256 &&
 	      sim.buffer[3].value[LAB_AVX] == 0x102 && sim.buffer[3].xstate_bv == LAB_MASK_LEGACY);
 	backend.clobber(backend.self, 0, LAB_MASK_LEGACY, 0xdead0000u);
 	CHECK("sim/restore-roundtrip", backend.restore(backend.self, 0, 3, 0, LAB_MASK_ALL) == LAB_XSAVE_HEADER_BYTES + 256 &&
 	      sim.cpu[0].reg[LAB_X87] == 0x100 && sim.cpu[0].modified == 0);
-	fault = backend.execute(backend.self, 0, LAB_MASK_LEGACY, write, write, &mismatch);
-	CHECK("sim/execute-checks", fault == 0 && mismatch == 0);
-	expect[LAB_SSE] = 0x999;
+	fault = backend.execute(backend.self, 0, LAB_MASK_LEGACY, write, write, &check);
+	CHECK("sim/execute-checks", fault == 0 && check.mismatch == 0);
 	memcpy(expect, write, sizeof expect);
 	expect[LAB_SSE] = 0x999;
-	backend.execute(backend.self, 0, LAB_MASK_LEGACY, expect, write, &mismatch);
-	CHECK("sim/execute-reports-mismatch", mismatch == (1u << LAB_SSE));
+	backend.execute(backend.self, 0, LAB_MASK_LEGACY, expect, write, &check);
+	CHECK("sim/execute-reports-mismatch", check.mismatch == (1u << LAB_SSE) && check.found[LAB_SSE] == 0x101);
 	backend.set_ts(backend.self, 0);
-	CHECK("sim/ts-raises-nm", backend.execute(backend.self, 0, 1u << LAB_SSE, write, write, &mismatch) == 1);
+	CHECK("sim/ts-raises-nm", backend.execute(backend.self, 0, 1u << LAB_SSE, write, write, &check) == 1);
 	backend.clear_ts(backend.self, 0);
 	CHECK("sim/xfd-raises-nm-with-xfd-err",
-	      backend.execute(backend.self, 0, LAB_MASK_AMX, write, write, &mismatch) == 2 &&
+	      backend.execute(backend.self, 0, LAB_MASK_AMX, write, write, &check) == 2 &&
 	      backend.read_xfd_err(backend.self, 0) == LAB_MASK_XFD);
 	backend.write_xfd(backend.self, 0, 0);
 	memset(expect, 0, sizeof expect);
-	fault = backend.execute(backend.self, 0, LAB_MASK_AMX, expect, write, &mismatch);
+	fault = backend.execute(backend.self, 0, LAB_MASK_AMX, expect, write, &check);
 	CHECK("sim/xfd-disarmed-runs", fault == 0 && sim.cpu[0].reg[LAB_TILEDATA] == write[LAB_TILEDATA]);
 	CHECK("sim/save-with-tiledata", backend.save(backend.self, 0, 4, 0, LAB_MASK_ALL) ==
 	      LAB_XSAVE_HEADER_BYTES + 256 + 64 + 8192);
@@ -182,6 +182,9 @@ static void test_claims(void)
 	      r.counts.saves == 2 && r.counts.restores == 1 && !r.corrupted);
 	CHECK("engine/c4-untracked-policy-corrupts-guest", run("deferred+lazy-exit-2018", "softirq-kfpu", &r) == 0 &&
 	      r.corrupted && strcmp(r.first_context, "guest-task") == 0 && r.expected_corruption);
+	CHECK("engine/c4-corruption-names-the-kernel-fp-code", run("deferred+lazy-exit-2018", "softirq-kfpu", &r) == 0 &&
+	      r.corrupted && (r.first.found & 0xffff0000u) == 0xdead0000u &&
+	      strncmp(r.first_found_by, "kernel FP code, line ", 21) == 0);
 	CHECK("engine/foreign-2018-corrupts-vmm", run("deferred+foreign-state-2018", "softirq-kfpu", &r) == 0 &&
 	      r.corrupted && strcmp(r.first_context, "vmm") == 0);
 	CHECK("engine/foreign-2024-intact", run("deferred+foreign-state-2024", "softirq-kfpu", &r) == 0 && !r.corrupted);
