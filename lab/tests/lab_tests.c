@@ -188,17 +188,20 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 
 void lab_test_scenarios(struct test_result *result)
 {
+	unsigned configs, scenarios;
+
 	if (!simulated_backend_selected(result))
 		return;
-	unsigned configs, scenarios;
 	run_matrix(result, true, &configs, &scenarios);
+	kprintf("# lab: simulated backend: %u configurations x %u scenarios\n", configs, scenarios);
 }
 
 void lab_test_table(struct test_result *result)
 {
+	unsigned configs, scenarios;
+
 	if (!simulated_backend_selected(result))
 		return;
-	unsigned configs, scenarios;
 	run_matrix(result, false, &configs, &scenarios);
 	lab_table(cells, oracle_cells, configs, scenarios, config_names, scenario_names, comment_sink, 0);
 }

@@ -3,6 +3,8 @@
 # (the EFI image is a relocatable PE32+ holding the VMX/SVM-capable kernel), and that
 # the checks themselves can fail.
 set -uo pipefail
+# grep -c, not grep -q, at the end of a pipe: -q stops reading at the first match, the
+# writer dies of SIGPIPE, and pipefail turns the match into a failure.
 cd "$(dirname "$0")/../.."
 
 count=0 failures=0
@@ -33,17 +35,17 @@ tools/check-no-vector.sh "$scratch/uses_sse.o" > /dev/null
 result "lint/no-vector-check-catches-sse" $? "the checker missed SSE code"
 rm -rf "$scratch"
 
-file build/fpulab.efi | grep -q 'PE32+ executable (EFI application) x86-64'
+file build/fpulab.efi | grep -c 'PE32+ executable (EFI application) x86-64' > /dev/null
 result "lint/efi-image-is-pe32+" $?
-objdump -h build/fpulab.efi | grep -q '\.reloc'
+objdump -h build/fpulab.efi | grep -c '\.reloc' > /dev/null
 result "lint/efi-image-has-relocations" $? "no .reloc section: not position-independent"
-readelf -r build/fpulab.so | grep -qE 'R_X86_64_(32|32S) '
+readelf -r build/fpulab.so | grep -cE 'R_X86_64_(32|32S) ' > /dev/null
 [ $? -ne 0 ]
 result "lint/efi-link-has-no-absolute-32-bit-relocations" $?
 symbols=$(nm build/fpulab.so)
 grep -qw vmx_enable <<<"$symbols" && grep -qw svm_enable <<<"$symbols"
 result "lint/efi-image-holds-vmx-and-svm-code" $? "vmx_enable or svm_enable missing from the EFI link"
-file build/fpulab.elf | grep -q 'ELF 64-bit.*statically linked'
+file build/fpulab.elf | grep -c 'ELF 64-bit.*statically linked' > /dev/null
 result "lint/multiboot2-elf-is-static-elf64" $?
 grub-file --is-x86-multiboot2 build/fpulab.elf
 result "lint/multiboot2-header-valid" $? "grub-file rejects the multiboot2 header"
