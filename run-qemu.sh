@@ -6,8 +6,9 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--boot efi|bios|usb|shell]
-                     [--timeout S] [--name NAME] [-- KERNEL ARGS...]
+usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--cpus N]
+                     [--boot efi|bios|usb|shell] [--timeout S] [--name NAME]
+                     [-- KERNEL ARGS...]
 
 Builds fpulab (tools/install-deps.sh, make -s all; both skipped when
 FPULAB_NO_BUILD=1), boots it under QEMU (q35, 512 MiB, no display) and
@@ -63,6 +64,7 @@ while [ "$#" -gt 0 ]; do
         --accel=*) accel=${1#*=}; shift ;;
         --cpu) need_value "$@"; cpu=$2; shift 2 ;;
         --cpus) need_value "$@"; cpus=$2; shift 2 ;;
+        --cpus=*) cpus=${1#*=}; shift ;;
         --cpu=*) cpu=${1#*=}; shift ;;
         --boot) need_value "$@"; boot=$2; shift 2 ;;
         --boot=*) boot=${1#*=}; shift ;;

@@ -14,7 +14,7 @@ fpulab needs that are not installed yet:
   build:   gcc make binutils gnu-efi nasm
   images:  grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
   run:     qemu-system-x86 ovmf bochs bochsbios vgabios
-  scripts: coreutils util-linux findutils grep sed
+  scripts: coreutils util-linux findutils grep sed jq file
 
   --list    print the package list and exit
   --check   only report what is missing (exit 0 when nothing, 1 otherwise)
@@ -28,7 +28,7 @@ PACKAGES=(
     gcc make binutils gnu-efi nasm
     grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
     qemu-system-x86 ovmf bochs bochsbios vgabios
-    coreutils util-linux findutils grep sed jq
+    coreutils util-linux findutils grep sed jq file
 )
 
 check_only=0

@@ -5,8 +5,8 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: tools/run-bochs.sh [--cpu BOCHS_MODEL] [--timeout S] [--name NAME]
-                          [-- KERNEL ARGS...]
+usage: tools/run-bochs.sh [--cpu BOCHS_MODEL] [--cpus N] [--timeout S]
+                          [--name NAME] [-- KERNEL ARGS...]
 
 Builds fpulab (tools/install-deps.sh, make -s all; both skipped when
 FPULAB_NO_BUILD=1), boots build/fpulab.iso (GRUB, multiboot2) under Bochs 2.7
@@ -55,6 +55,7 @@ while [ "$#" -gt 0 ]; do
         -h|--help) usage; exit 0 ;;
         --cpu) need_value "$@"; cpu=$2; shift 2 ;;
         --cpus) need_value "$@"; cpus=$2; shift 2 ;;
+        --cpus=*) cpus=${1#*=}; shift ;;
         --cpu=*) cpu=${1#*=}; shift ;;
         --timeout) need_value "$@"; timeout_s=$2; shift 2 ;;
         --timeout=*) timeout_s=${1#*=}; shift ;;
