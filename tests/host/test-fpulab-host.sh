@@ -141,6 +141,11 @@ result lab-simulated-backend-runs-cleanly "$problems"
 problems=""
 tools/lab-table "$work/lab.log" > "$work/lab.md" 2>&1 || problems+="lab-table exit $?: $(head -n 2 "$work/lab.md")"$'\n'
 [ "$(grep -cE '^\| [a-z0-9+-]+ \| ' "$work/lab.md")" -ge 10 ] || problems+="the Markdown table has fewer than 10 rows"$'\n'
+# two backends in one log: a table each, the claims once
+build/host/fpulab-host quick 'only=lab/*' backend=all > "$work/lab-all.log" 2>&1 || problems+="backend=all exit status $?"$'\n'
+tools/lab-table "$work/lab-all.log" > "$work/lab-all.md" 2>&1 || problems+="lab-table (all) exit $?"$'\n'
+[ "$(grep -c '^### Policy lab, ' "$work/lab-all.md")" -eq 2 ] && [ "$(grep -c '^### Claims' "$work/lab-all.md")" -eq 1 ] ||
+	problems+="backend=all: not two backend tables and one claims table"$'\n'
 result lab-table-renders-markdown "$problems"
 
 # The policy lab on the hosted backend: real XSAVE/XRSTOR on this CPU's registers, the
