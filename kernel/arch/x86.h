@@ -120,6 +120,18 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)high << 32) | low;
 }
 
+/* RDTSC ordered with the code around it: LFENCE before waits for earlier instructions
+   to complete, LFENCE after keeps later ones from starting before the read (SDM Vol.
+   2B, RDTSC). For timing windows outside the harness's asm bodies. */
+static inline uint64_t rdtsc_fenced(void)
+{
+	uint64_t now;
+	__asm__ volatile("lfence" ::: "memory");
+	now = rdtsc();
+	__asm__ volatile("lfence" ::: "memory");
+	return now;
+}
+
 static inline uint64_t read_rflags(void)
 {
 	uint64_t flags;

@@ -166,26 +166,18 @@ static void serve_pings(void *unused)
 	interrupts_disable();
 }
 
-static uint64_t fenced_tsc(void)
-{
-	__asm__ volatile("lfence" ::: "memory");
-	uint64_t now = rdtsc();
-	__asm__ volatile("lfence" ::: "memory");
-	return now;
-}
-
 /* One round trip: the IPI, the handler's count, this CPU seeing it. -1: lost. */
 static int64_t ping_once(void)
 {
 	uint64_t before = smp_pings_received(), start, limit;
 
-	start = fenced_tsc();
+	start = rdtsc_fenced();
 	limit = start + milliseconds_to_tsc(100);
 	apic_send_ipi(smp_second_cpu_apic_id(), SMP_PING_VECTOR);
 	while (smp_pings_received() == before)
 		if (rdtsc() > limit)
 			return -1;
-	return (int64_t)(fenced_tsc() - start);
+	return (int64_t)(rdtsc_fenced() - start);
 }
 
 void smp_bench_ipi_round_trip(struct test_result *result)

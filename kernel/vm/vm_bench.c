@@ -21,8 +21,7 @@ static int timed_loop(struct test_result *result, unsigned iterations, uint64_t 
 	struct vm_exit exit;
 	uint64_t start;
 
-	__asm__ volatile("lfence" ::: "memory");
-	start = rdtsc();
+	start = rdtsc_fenced();
 	for (unsigned i = 0; i < iterations; i++) {
 		vm_run(&fixture.vcpu, &exit);
 		if (vm_emulate(&fixture.vcpu, &exit) != 0) {
@@ -30,8 +29,7 @@ static int timed_loop(struct test_result *result, unsigned iterations, uint64_t 
 			return -1;
 		}
 	}
-	__asm__ volatile("lfence" ::: "memory");
-	*ticks = rdtsc() - start;
+	*ticks = rdtsc_fenced() - start;
 	return 0;
 }
 

@@ -149,10 +149,10 @@ static void save_body(struct cpu_operation *op)
 	shadow->xstate_bv = (shadow->xstate_bv & ~rfbm) | in_use;
 	if (real) {
 		int vector;
-		start = rdtsc();
+		start = rdtsc_fenced();
 		/* Signal frames are in the standard format, as Linux writes them. */
 		vector = op->frame ? xsave_safe(area, real) : f->save_insn(area, real);
-		f->save_cycles += rdtsc() - start;
+		f->save_cycles += rdtsc_fenced() - start;
 		f->timed_saves++;
 		fault(f, vector, op->frame ? "XSAVE to a signal frame" : f->save_instruction);
 		in_use |= xsave_fpu_lab_bits(f, xsave_header_of(area)->xstate_bv & real);
@@ -190,9 +190,9 @@ static void restore_body(struct cpu_operation *op)
 	}
 	if (real) {
 		int vector;
-		start = rdtsc();
+		start = rdtsc_fenced();
 		vector = xrstor_safe(area, real);
-		f->restore_cycles += rdtsc() - start;
+		f->restore_cycles += rdtsc_fenced() - start;
 		f->timed_restores++;
 		fault(f, vector, op->frame ? "XRSTOR from a signal frame" : "XRSTOR");
 		loaded |= xsave_fpu_lab_bits(f, xsave_header_of(area)->xstate_bv & real);
@@ -219,9 +219,9 @@ static void restore_init_body(struct cpu_operation *op)
 	c->shadow_inuse &= ~op->mask;
 	if (!real)
 		return;
-	start = rdtsc();
+	start = rdtsc_fenced();
 	vector = xrstor_safe(f->init, real);
-	f->restore_cycles += rdtsc() - start;
+	f->restore_cycles += rdtsc_fenced() - start;
 	f->timed_restores++;
 	fault(f, vector, "XRSTOR of the init state");
 }
