@@ -1,4 +1,5 @@
 #include "bench/xsave_support.h"
+#include "bench/amx.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "memory.h"
@@ -117,7 +118,7 @@ const char *xsave_amx_defect(void)
 	if (probed)
 		return reason[0] ? reason : 0;
 	probed = 1;
-	if (!cpu_features()->has.amx_tile || (fpu_baseline_xcr0() & AMX_COMPONENTS) != AMX_COMPONENTS)
+	if (amx_missing())
 		return 0;
 	patterns = xsave_area_alloc();
 	area = xsave_area_alloc();

@@ -3,40 +3,28 @@
 #include "cpu_features.h"
 #include "test_runner.h"
 #include "bench/harness.h"
+#include "bench/xsave_support.h"
 #include "arch/x86.h"
-#include "lib/json_writer.h"
 
 #define CPUID1_ECX_OSXSAVE (1u << 27)
 
 DECLARE_BODY(bench_xgetbv0);
 DECLARE_BODY(bench_xgetbv1);
 
-static void emit(struct test_result *result, const char *name, const struct bench_body *body)
-{
-	struct bench_arguments arguments = { 0 };
-	struct bench_result measured;
-	struct json_writer writer;
-	char buffer[768];
-
-	if (harness_measure(body, &arguments, harness_sample_count(), &measured) != 0)
-		return test_fail(result, "%s: the harness refused the body", name);
-	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
-	harness_record_emit(&writer);
-}
-
 /* The same bodies and record names as bench_test_control (bench/xsave_bench.c). */
 void host_bench_test_xgetbv(struct test_result *result)
 {
 	const struct bench_body xgetbv0 = BODY(bench_xgetbv0, 16);
 	const struct bench_body xgetbv1 = BODY(bench_xgetbv1, 16);
+	struct bench_arguments arguments = { 0 };
 
 	if (!cpu_features()->has.xsave)
 		return test_skip(result, "CPUID.1:ECX.XSAVE[26]=0");
 	if (!(cpuid(1, 0).ecx & CPUID1_ECX_OSXSAVE))
 		return test_skip(result, "CPUID.1:ECX.OSXSAVE[27]=0: the OS left XGETBV disabled");
-	emit(result, "xsave/xgetbv0", &xgetbv0);
+	xsave_bench_emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
 	if (cpu_features()->has.xgetbv1)
-		emit(result, "xsave/xgetbv1", &xgetbv1);
+		xsave_bench_emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
 }
 
 /* selftest=hang: spins until SIGALRM, the hosted watchdog, ends it. */

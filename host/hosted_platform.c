@@ -9,6 +9,7 @@
 #include "test_runner.h"
 #include "watchdog.h"
 #include "bench/harness.h"
+#include "bench/xsave_support.h"
 #include "smp/smp.h"
 #include "lib/json_writer.h"
 #include "arch/apic.h"
@@ -59,7 +60,7 @@ uint64_t fpu_baseline_xcr0(void)
 {
 	static uint64_t baseline;
 	static int known;
-	uint64_t amx = (1ull << XSTATE_TILECFG) | (1ull << XSTATE_TILEDATA);
+	uint64_t amx = AMX_COMPONENTS;
 
 	if (known)
 		return baseline;
