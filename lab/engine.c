@@ -146,7 +146,7 @@ void lab_restore(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx
 		sync_xfd(m, dom, phys, ctx);
 	m->owner[dom][cpu] = (uint8_t)ctx;
 	m->last_cpu[ctx] = (uint8_t)cpu;
-	m->flags[ctx] &= (uint8_t)~(LAB_CTX_STALE | LAB_CTX_NEED_LOAD | LAB_CTX_FOREIGN);
+	m->flags[ctx] &= (uint8_t)~LAB_CTX_STALE;
 }
 
 void lab_save_owner_if_stale(struct lab_machine *m, unsigned dom, unsigned cpu)
@@ -403,7 +403,6 @@ static void ev_signal(struct lab_machine *m, unsigned cpu)
 	m->owner[0][cpu] = (uint8_t)x;
 	m->last_cpu[x] = (uint8_t)cpu;
 	m->flags[x] |= LAB_CTX_STALE;
-	m->flags[x] &= (uint8_t)~LAB_CTX_NEED_LOAD;
 	memset(m->handler_expect[x], 0, sizeof m->handler_expect[x]);
 	m->signal_depth[x] = 1;
 	m->mode[x] = LAB_MODE_USER;
@@ -422,7 +421,6 @@ static void ev_sigreturn(struct lab_machine *m, unsigned cpu)
 	m->owner[0][cpu] = (uint8_t)x;
 	m->last_cpu[x] = (uint8_t)cpu;
 	m->flags[x] |= LAB_CTX_STALE;
-	m->flags[x] &= (uint8_t)~LAB_CTX_NEED_LOAD;
 	m->signal_depth[x] = 0;
 	memcpy(m->expect[x], m->frame_expect[x], sizeof m->expect[x]);
 	m->mode[x] = LAB_MODE_USER;
@@ -442,8 +440,8 @@ static void ev_vm_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
 		m->fpu->set_ts(m->fpu->self, cpu);
 	else
 		m->fpu->clear_ts(m->fpu->self, cpu);
-	m->config->hv->exit(m, cpu, reason);
-	lab_hv_guest_xfd_exit(m, cpu);
+	if (m->config->hv->exit)
+		m->config->hv->exit(m, cpu, reason);
 }
 
 static void ev_vm_entry(struct lab_machine *m, unsigned cpu)

@@ -77,9 +77,6 @@ struct lab_parse_error {
 /* Returns 0, or -1 with error filled (line numbers from 1). */
 int lab_scenario_parse(const char *name, const char *text, struct lab_scenario *scenario,
 		       struct lab_parse_error *error);
-const char *lab_event_name(unsigned type);
-const char *lab_exit_reason_name(unsigned reason);
-const char *lab_kind_name(unsigned kind);
 
 /* ---- the shipped scenarios (lab/scenarios.c) ---- */
 struct lab_scenario_text {
@@ -200,10 +197,7 @@ uint64_t lab_cost(const struct lab_counts *counts, const struct lab_cost_weights
 enum lab_mode { LAB_MODE_KERNEL, LAB_MODE_USER, LAB_MODE_RUNLOOP, LAB_MODE_GUEST };
 
 #define LAB_CTX_STALE 1u        /* registers may hold newer state than the buffer */
-#define LAB_CTX_NEED_LOAD 2u    /* deferred: restore before returning to user/guest */
 #define LAB_CTX_XFD_DISARMED 4u /* may use the XFD component (buffer grown) */
-#define LAB_CTX_FOREIGN 8u      /* foreign-state: registers do not hold this context */
-#define LAB_CTX_USED 16u        /* has state worth keeping (first use seen) */
 
 struct lab_machine;
 
@@ -225,9 +219,12 @@ struct lab_hv_ops {
 	const char *name;
 	void (*run_enter)(struct lab_machine *m, unsigned cpu);   /* KVM_RUN from user space */
 	void (*entry)(struct lab_machine *m, unsigned cpu);       /* VM entry, interrupts off */
+	/* Optional (0: nothing): at a VM exit (no policy here acts on one: the exit keeps
+	   the guest's registers, the work happens at run_return or sched_out). */
 	void (*exit)(struct lab_machine *m, unsigned cpu, unsigned reason);
 	void (*run_return)(struct lab_machine *m, unsigned cpu);  /* back to the VMM */
-	void (*sched_out)(struct lab_machine *m, unsigned cpu);   /* vCPU thread leaves cpu inside the run loop */
+	/* Optional: the vCPU thread leaves cpu, or comes back to it, inside the run loop. */
+	void (*sched_out)(struct lab_machine *m, unsigned cpu);
 	void (*sched_in)(struct lab_machine *m, unsigned cpu);
 	/* The guest's FP use trapped (#NM intercepted with guest state not loaded). */
 	void (*guest_fp_trap)(struct lab_machine *m, unsigned cpu);
@@ -327,12 +324,10 @@ extern const struct lab_hv_ops lab_hv_kvm_2015, lab_hv_k1, lab_hv_k2, lab_hv_res
 /* Shared pieces of the hypervisor policies. */
 void lab_k2_run_enter(struct lab_machine *m, unsigned cpu);
 void lab_k2_entry(struct lab_machine *m, unsigned cpu);
-void lab_k2_exit(struct lab_machine *m, unsigned cpu, unsigned reason);
 void lab_k2_run_return(struct lab_machine *m, unsigned cpu);
 void lab_foreign_run_enter(struct lab_machine *m, unsigned cpu, bool eager_host_save);
 void lab_foreign_entry(struct lab_machine *m, unsigned cpu);
 void lab_foreign_trap(struct lab_machine *m, unsigned cpu);
-void lab_foreign_exit(struct lab_machine *m, unsigned cpu, unsigned reason);
 void lab_foreign_run_return(struct lab_machine *m, unsigned cpu);
 /* Pieces shared by the host policies (lab/policy_common.c): the context whose
    buffer is ctx's state (a host thread's fpstate; guest contexts are their own), and
@@ -340,7 +335,6 @@ void lab_foreign_run_return(struct lab_machine *m, unsigned cpu);
 unsigned lab_state_of(struct lab_machine *m, unsigned dom, unsigned ctx);
 void lab_nm_clear_ts_and_load(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err);
 void lab_hv_guest_xfd_entry(struct lab_machine *m, unsigned cpu);
-void lab_hv_guest_xfd_exit(struct lab_machine *m, unsigned cpu);
 
 extern const struct lab_config lab_configs[];
 extern const unsigned lab_config_count;

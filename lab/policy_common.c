@@ -22,8 +22,3 @@ void lab_hv_guest_xfd_entry(struct lab_machine *m, unsigned cpu)
 		lab_write_xfd(m, cpu, m->guest_xfd);
 }
 
-void lab_hv_guest_xfd_exit(struct lab_machine *m, unsigned cpu)
-{
-	(void)m;
-	(void)cpu;
-}

@@ -37,11 +37,6 @@ void lab_foreign_trap(struct lab_machine *m, unsigned cpu)
 	m->guest_ts_trap = 0;
 }
 
-void lab_foreign_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 void lab_foreign_run_return(struct lab_machine *m, unsigned cpu)
 {
 	if (m->thread_state[m->vmm] == m->guest && lab_valid(m, 0, cpu, m->guest))
@@ -58,5 +53,5 @@ static void foreign2018_run_enter(struct lab_machine *m, unsigned cpu)
 
 const struct lab_hv_ops lab_hv_foreign_2018 = {
 	.name = "foreign-state-2018", .run_enter = foreign2018_run_enter, .entry = lab_foreign_entry,
-	.exit = lab_foreign_exit, .run_return = lab_foreign_run_return, .guest_fp_trap = lab_foreign_trap,
+	.run_return = lab_foreign_run_return, .guest_fp_trap = lab_foreign_trap,
 };

@@ -10,5 +10,5 @@ static void foreign2024_run_enter(struct lab_machine *m, unsigned cpu)
 
 const struct lab_hv_ops lab_hv_foreign_2024 = {
 	.name = "foreign-state-2024", .run_enter = foreign2024_run_enter, .entry = lab_foreign_entry,
-	.exit = lab_foreign_exit, .run_return = lab_foreign_run_return, .guest_fp_trap = lab_foreign_trap,
+	.run_return = lab_foreign_run_return, .guest_fp_trap = lab_foreign_trap,
 };

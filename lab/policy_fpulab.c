@@ -63,8 +63,7 @@ static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu
 
 	if (!lab_valid(m, dom, cpu, s) && !dom && ctx == m->vmm && s == ctx && m->guest != LAB_NONE &&
 	    lab_valid(m, 0, cpu, m->guest) && trap_pays_off(m, ctx)) {
-		lab_set_ts(m, cpu);
-		m->flags[s] |= LAB_CTX_NEED_LOAD;
+		lab_set_ts(m, cpu);   /* the #NM loads it */
 		return;
 	}
 	lab_load(m, dom, cpu, s);
@@ -97,11 +96,6 @@ static void fpulab_entry(struct lab_machine *m, unsigned cpu)
 	m->flags[m->guest] |= LAB_CTX_STALE;
 }
 
-static void fpulab_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 static void fpulab_run_return(struct lab_machine *m, unsigned cpu)
 {
 	(void)cpu;
@@ -109,6 +103,6 @@ static void fpulab_run_return(struct lab_machine *m, unsigned cpu)
 }
 
 const struct lab_hv_ops lab_hv_fpulab = {
-	.name = "fpulab", .run_enter = fpulab_run_enter, .entry = fpulab_entry, .exit = fpulab_exit,
+	.name = "fpulab", .run_enter = fpulab_run_enter, .entry = fpulab_entry,
 	.run_return = fpulab_run_return, .xfd_passthrough = true,
 };

@@ -17,11 +17,6 @@ static void k1_entry(struct lab_machine *m, unsigned cpu)
 	lab_load(m, 0, cpu, m->guest);
 }
 
-static void k1_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 static void k1_run_return(struct lab_machine *m, unsigned cpu)
 {
 	if (lab_valid(m, 0, cpu, m->guest))
@@ -31,6 +26,6 @@ static void k1_run_return(struct lab_machine *m, unsigned cpu)
 }
 
 const struct lab_hv_ops lab_hv_k1 = {
-	.name = "k1-swap-at-run", .run_enter = k1_run_enter, .entry = k1_entry, .exit = k1_exit,
+	.name = "k1-swap-at-run", .run_enter = k1_run_enter, .entry = k1_entry,
 	.run_return = k1_run_return,
 };

@@ -21,11 +21,6 @@ void lab_k2_entry(struct lab_machine *m, unsigned cpu)
 	lab_load(m, 0, cpu, m->guest);
 }
 
-void lab_k2_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 void lab_k2_run_return(struct lab_machine *m, unsigned cpu)
 {
 	if (lab_valid(m, 0, cpu, m->guest))
@@ -36,5 +31,5 @@ void lab_k2_run_return(struct lab_machine *m, unsigned cpu)
 
 const struct lab_hv_ops lab_hv_k2 = {
 	.name = "k2-single-swap-buffer", .run_enter = lab_k2_run_enter, .entry = lab_k2_entry,
-	.exit = lab_k2_exit, .run_return = lab_k2_run_return,
+	.run_return = lab_k2_run_return,
 };

@@ -21,11 +21,6 @@ static void kvm2015_entry(struct lab_machine *m, unsigned cpu)
 	m->guest_loaded = 1;
 }
 
-static void kvm2015_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 static void kvm2015_put(struct lab_machine *m, unsigned cpu)
 {
 	if (!m->guest_loaded)
@@ -37,6 +32,6 @@ static void kvm2015_put(struct lab_machine *m, unsigned cpu)
 
 const struct lab_hv_ops lab_hv_kvm_2015 = {
 	.name = "kvm-2015", .run_enter = kvm2015_run_enter, .entry = kvm2015_entry,
-	.exit = kvm2015_exit, .run_return = kvm2015_put, .sched_out = kvm2015_put,
+	.run_return = kvm2015_put, .sched_out = kvm2015_put,
 	.kfpu_blocked_when_loaded = true,
 };

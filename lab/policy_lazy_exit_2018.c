@@ -33,12 +33,7 @@ static void lazy_exit_put(struct lab_machine *m, unsigned cpu)
 	m->guest_loaded = 0;
 }
 
-static void lazy_exit_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 const struct lab_hv_ops lab_hv_lazy_exit_2018 = {
 	.name = "lazy-exit-2018", .run_enter = lazy_exit_load, .entry = lazy_exit_load,
-	.exit = lazy_exit_exit, .run_return = lazy_exit_put, .sched_out = lazy_exit_put,
+	.run_return = lazy_exit_put, .sched_out = lazy_exit_put,
 };

@@ -21,11 +21,6 @@ static void resident_entry(struct lab_machine *m, unsigned cpu)
 	lab_restore(m, 0, cpu, m->guest);
 }
 
-static void resident_exit(struct lab_machine *m, unsigned cpu, unsigned reason)
-{
-	(void)m; (void)cpu; (void)reason;
-}
-
 static void resident_put(struct lab_machine *m, unsigned cpu)
 {
 	if (!m->guest_loaded)
@@ -37,6 +32,6 @@ static void resident_put(struct lab_machine *m, unsigned cpu)
 
 const struct lab_hv_ops lab_hv_resident_owner = {
 	.name = "resident-owner", .run_enter = resident_run_enter, .entry = resident_entry,
-	.exit = resident_exit, .run_return = resident_put, .sched_out = resident_put,
+	.run_return = resident_put, .sched_out = resident_put,
 	.kfpu_blocked_when_loaded = true,
 };

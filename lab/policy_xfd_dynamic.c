@@ -7,5 +7,5 @@
 
 const struct lab_hv_ops lab_hv_xfd_dynamic = {
 	.name = "xfd-dynamic", .run_enter = lab_k2_run_enter, .entry = lab_k2_entry,
-	.exit = lab_k2_exit, .run_return = lab_k2_run_return, .xfd_passthrough = true,
+	.run_return = lab_k2_run_return, .xfd_passthrough = true,
 };

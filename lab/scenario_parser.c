@@ -30,9 +30,6 @@ static const struct lab_context_decl default_contexts[] = {
 	{ "guest-idle", LAB_GUEST_IDLE },
 };
 
-const char *lab_event_name(unsigned type) { return type < LAB_EVENT_TYPES ? event_names[type] : "?"; }
-const char *lab_exit_reason_name(unsigned r) { return r < LAB_EXIT_REASONS ? exit_names[r] : "?"; }
-const char *lab_kind_name(unsigned kind) { return kind < LAB_CONTEXT_KINDS ? kind_names[kind] : "?"; }
 
 #define MAX_WORDS 6
 #define WORD_SIZE 24
