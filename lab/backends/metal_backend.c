@@ -5,8 +5,8 @@
    so the trap handler does not clear TS behind the policy's back), and the engine hands
    it to the policy exactly as it does the simulated backend's #NM.
    Where VMX or SVM works (kernel/vm/vm.h), the guest tasks' FP instructions run in a
-   real guest: one vCPU per test whose guest loops "wait at a hypercall; STMXCSR, XSAVE,
-   XRSTOR". VM entry and exit leave the registers alone (fpulab's vCPU has no FPU
+   real guest: one vCPU per test and real CPU whose guest loops "wait at a hypercall;
+   STMXCSR, XSAVE, XRSTOR". VM entry and exit leave the registers alone (fpulab's vCPU has no FPU
    swap), so the guest sees what the lab's hypervisor policy left there. The guest's
    CR0.TS is the lab's TS; its #NM is an exception exit, returned to the engine as the
    guest's first-use trap. The entry and exit events themselves, the guest kernel's
