@@ -157,6 +157,7 @@ int svm_enable(char *reason);
 void svm_disable(void);
 int svm_vmcb_setup(struct vm_vcpu *vcpu, char *reason);
 void svm_decode_exit(struct vm_vcpu *vcpu, struct vm_exit *exit);
+void svm_describe_exit(struct vm_exit *exit);
 void svm_dump(struct vm_vcpu *vcpu, char *buffer, unsigned long size);
 
 #endif

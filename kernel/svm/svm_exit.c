@@ -102,6 +102,11 @@ void svm_decode_exit(struct vm_vcpu *vcpu, struct vm_exit *exit)
 			      vmcb->control.asid);
 		return;
 	}
+	exit->description[0] = 0;   /* written when asked for (vm_exit_text) */
+}
+
+void svm_describe_exit(struct vm_exit *exit)
+{
 	format_string(exit->description, sizeof exit->description,
 		      "#VMEXIT code 0x%llx (%s), EXITINFO1 0x%llx, EXITINFO2 0x%llx, guest rip 0x%llx",
 		      (unsigned long long)exit->raw_reason, vm_exit_kind_name(exit->kind),

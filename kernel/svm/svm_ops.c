@@ -65,6 +65,7 @@ const struct vm_ops svm_ops = {
 	.set_rip = svm_set_rip,
 	.get_cr0 = svm_get_cr0,
 	.set_cr0 = svm_set_cr0,
+	.describe_exit = svm_describe_exit,
 	.dump = svm_dump,
 	.guest_corrupt = svm_guest_corrupt,
 	.hypercall_init = svm_hypercall_init,

@@ -58,10 +58,17 @@ void vm_time_limit(struct vm_vcpu *vcpu, uint32_t milliseconds)
 	vcpu->deadline_tsc = milliseconds ? rdtsc() + milliseconds_to_tsc(milliseconds) : 0;
 }
 
-static void timeout(struct vm_exit *exit, const char *how)
+const char *vm_exit_text(struct vm_vcpu *vcpu, struct vm_exit *exit)
+{
+	if (!exit->description[0])
+		vcpu->ops->describe_exit(exit);
+	return exit->description;
+}
+
+static void timeout(struct vm_vcpu *vcpu, struct vm_exit *exit, const char *how)
 {
 	char cause[VM_REASON_SIZE];
-	string_copy(cause, exit->description, sizeof cause);
+	string_copy(cause, vm_exit_text(vcpu, exit), sizeof cause);
 	exit->kind = VM_EXIT_TIMEOUT;
 	format_string(exit->description, sizeof exit->description,
 		      "timeout: guest still running (%s; last exit: %s)", how, cause);
@@ -76,7 +83,6 @@ void vm_run(struct vm_vcpu *vcpu, struct vm_exit *exit)
 		const char *ended = 0;
 
 		vcpu->ops->vcpu_run(vcpu, exit);
-		vcpu->exits++;
 		if (exit->kind == VM_EXIT_NMI) {
 			vcpu->nmi_exits++;
 			if (watchdog_nmi_says_expired()) {
@@ -92,8 +98,7 @@ void vm_run(struct vm_vcpu *vcpu, struct vm_exit *exit)
 							    : "NMI exit after the guest time limit";
 		vcpu->ops->exit_done(vcpu, exit);
 		if (ended)
-			timeout(exit, ended);
-		vcpu->last_exit = *exit;
+			timeout(vcpu, exit, ended);
 		if (ended || (exit->kind != VM_EXIT_NMI && exit->kind != VM_EXIT_TIMER))
 			return;
 	}

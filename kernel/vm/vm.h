@@ -44,7 +44,7 @@ struct vm_exit {
 	uint32_t instruction_length;  /* 0 when the CPU does not say */
 	uint32_t vector;              /* VM_EXIT_EXCEPTION */
 	uint32_t cr_register;         /* VM_EXIT_CR0_WRITE: the source GPR (0 = RAX) */
-	char description[VM_REASON_SIZE];
+	char description[VM_REASON_SIZE];   /* read it through vm_exit_text */
 };
 
 struct vm_vcpu;
@@ -66,6 +66,9 @@ struct vm_ops {
 	void (*set_rip)(struct vm_vcpu *vcpu, uint64_t rip);
 	uint64_t (*get_cr0)(struct vm_vcpu *vcpu);
 	void (*set_cr0)(struct vm_vcpu *vcpu, uint64_t cr0);
+	/* Fills exit->description for an ordinary exit (decoding leaves it empty: no
+	   formatting on the exit path; a failed entry's is written at once). */
+	void (*describe_exit)(struct vm_exit *exit);
 	/* YAML lines "  key: value" of the guest state and the last exit. */
 	void (*dump)(struct vm_vcpu *vcpu, char *buffer, unsigned long size);
 	void (*guest_corrupt)(struct vm_vcpu *vcpu);        /* selftest=vmentry */
@@ -83,9 +86,8 @@ struct vm_vcpu {
 	uint8_t *host_fpu, *guest_fpu;/* when set: explicit XSAVE/XRSTOR swap around entry */
 	uint64_t fpu_mask;
 	uint64_t deadline_tsc;        /* 0: none; else the guest watchdog's deadline */
-	uint64_t exits, nmi_exits, timer_exits;
+	uint64_t nmi_exits, timer_exits;
 	uint64_t nmi_blocking_cleared;  /* VMX: guest "blocking by NMI" found set after an NMI exit */
-	struct vm_exit last_exit;
 };
 
 /* The implementation this CPU has, or NULL with the CPUID reason in reason. */
@@ -111,6 +113,8 @@ int vm_emulate(struct vm_vcpu *vcpu, const struct vm_exit *exit);
 void vm_skip_instruction(struct vm_vcpu *vcpu, const struct vm_exit *exit);
 void vm_time_limit(struct vm_vcpu *vcpu, uint32_t milliseconds);
 const char *vm_exit_kind_name(enum vm_exit_kind kind);
+/* The exit's decoded description, written on first use. */
+const char *vm_exit_text(struct vm_vcpu *vcpu, struct vm_exit *exit);
 
 /* Hypercall numbers (guest RAX). */
 #define VM_HYPERCALL_DONE 0

@@ -38,13 +38,13 @@ void vm_fixture_end(struct vm_fixture *f)
 	page_allocator_release(memory_page_allocator(), &f->mark);
 }
 
-void vm_fail(struct test_result *result, struct vm_fixture *f, const struct vm_exit *exit,
+void vm_fail(struct test_result *result, struct vm_fixture *f, struct vm_exit *exit,
 	     const char *what)
 {
 	char dump[VM_DUMP_SIZE];
 	size_t used;
 
-	test_fail(result, "%s: %s", what, exit->description);
+	test_fail(result, "%s: %s", what, vm_exit_text(&f->vcpu, exit));
 	test_diagnostic(result, "exit", "\"%s\"", vm_exit_kind_name(exit->kind));
 	f->ops->dump(&f->vcpu, dump, sizeof dump);
 	used = strlen(result->diagnostics);

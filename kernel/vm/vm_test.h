@@ -26,7 +26,7 @@ void vm_fixture_end(struct vm_fixture *f);
    success; else the test is not ok with the exit decoded and the guest dumped. */
 int vm_fixture_run(struct test_result *result, struct vm_fixture *f);
 /* not ok: the reason, the decoded exit and the guest-state dump. */
-void vm_fail(struct test_result *result, struct vm_fixture *f, const struct vm_exit *exit,
+void vm_fail(struct test_result *result, struct vm_fixture *f, struct vm_exit *exit,
 	     const char *what);
 
 /* Guest payloads (kernel/vm/vm_guests.c). */

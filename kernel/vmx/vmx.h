@@ -175,6 +175,7 @@ int vmx_vmcs_load(uint64_t vmcs, char *reason);
 void vmx_vmcs_clear(uint64_t vmcs);
 const char *vmx_instruction_error_name(uint32_t number);
 void vmx_decode_exit(struct vm_vcpu *vcpu, enum vmx_status status, struct vm_exit *exit);
+void vmx_describe_exit(struct vm_exit *exit);
 void vmx_dump(struct vm_vcpu *vcpu, char *buffer, unsigned long size);
 int vmx_vmcs_setup(struct vm_vcpu *vcpu, char *reason);
 void vmx_arm_preemption_timer(struct vm_vcpu *vcpu);

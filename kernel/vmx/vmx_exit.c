@@ -109,10 +109,14 @@ static void basic_exit(struct vm_exit *exit, uint32_t reason)
 	case EXIT_REASON_PREEMPTION_TIMER: exit->kind = VM_EXIT_TIMER; break;
 	default: exit->kind = VM_EXIT_OTHER; break;
 	}
+}
+
+void vmx_describe_exit(struct vm_exit *exit)
+{
 	format_string(exit->description, sizeof exit->description,
-		      "VM exit reason %u (%s), qualification 0x%llx, guest rip 0x%llx", reason,
-		      vm_exit_kind_name(exit->kind), (unsigned long long)exit->qualification,
-		      (unsigned long long)exit->guest_rip);
+		      "VM exit reason %u (%s), qualification 0x%llx, guest rip 0x%llx",
+		      (unsigned)(exit->raw_reason & 0xffff), vm_exit_kind_name(exit->kind),
+		      (unsigned long long)exit->qualification, (unsigned long long)exit->guest_rip);
 }
 
 void vmx_decode_exit(struct vm_vcpu *vcpu, enum vmx_status status, struct vm_exit *exit)
@@ -120,6 +124,7 @@ void vmx_decode_exit(struct vm_vcpu *vcpu, enum vmx_status status, struct vm_exi
 	struct vmentry_result entry = vmentry_result_read(status);
 
 	exit->vector = exit->instruction_length = exit->cr_register = 0;
+	exit->description[0] = 0;   /* an ordinary exit's is written when asked for (vm_exit_text) */
 	exit->raw_reason = status == VMX_FAIL_VALID ? entry.instruction_error : entry.exit_reason;
 	exit->qualification = entry.qualification;
 	if (status == VMX_OK) {

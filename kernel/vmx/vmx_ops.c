@@ -81,6 +81,7 @@ const struct vm_ops vmx_ops = {
 	.set_rip = vmx_set_rip,
 	.get_cr0 = vmx_get_cr0,
 	.set_cr0 = vmx_set_cr0,
+	.describe_exit = vmx_describe_exit,
 	.dump = vmx_dump,
 	.guest_corrupt = vmx_guest_corrupt,
 	.hypercall_init = vmx_hypercall_init,

@@ -141,7 +141,7 @@ static int guest_until_ping(struct lab_xsave_fpu *f, struct lab_guest *g)
 		if (g->exit.kind == VM_EXIT_EXCEPTION && g->exit.vector == VECTOR_NM)
 			return 1;
 		if (vm_emulate(&g->vcpu, &g->exit) != 0) {
-			guest_problem(f, g->exit.description);
+			guest_problem(f, vm_exit_text(&g->vcpu, &g->exit));
 			return -1;
 		}
 	}
