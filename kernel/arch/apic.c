@@ -104,7 +104,7 @@ void apic_enable_this_cpu(int x2apic)
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
 	else
 		wrmsr(MSR_IA32_APIC_BASE, base);
-	apic_write(LAPIC_REGISTER_SPURIOUS, (1u << 8) | 0xff);   /* software enable */
+	apic_write(LAPIC_REGISTER_SPURIOUS, (1u << 8) | APIC_SPURIOUS_VECTOR);   /* software enable */
 	apic_write(LAPIC_REGISTER_TASK_PRIORITY, 0);
 }
 

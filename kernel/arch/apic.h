@@ -10,6 +10,7 @@
 #define LAPIC_REGISTER_TASK_PRIORITY 0x80
 #define LAPIC_REGISTER_EOI 0xb0
 #define LAPIC_REGISTER_SPURIOUS 0xf0
+#define APIC_SPURIOUS_VECTOR 0xff   /* what a spurious interrupt delivers; it takes no EOI */
 #define LAPIC_REGISTER_ICR_LOW 0x300
 #define LAPIC_REGISTER_ICR_HIGH 0x310
 #define LAPIC_REGISTER_LVT_TIMER 0x320

@@ -116,7 +116,8 @@ void trap_dispatch(struct trap_frame *frame)
 		handle_exception(frame);
 	else {
 		stray_interrupts++;
-		apic_end_of_interrupt();
+		if (frame->vector != APIC_SPURIOUS_VECTOR)
+			apic_end_of_interrupt();
 	}
 	trap_depth--;
 }

@@ -1,5 +1,6 @@
 /* Starting the second CPU and handing it work (docs/smp.md). */
 #include "smp/smp.h"
+#include "vm/vm.h"
 #include "fpu_setup.h"
 #include "guarded_call.h"
 #include "memory.h"
@@ -121,12 +122,16 @@ __attribute__((noreturn)) static void second_cpu_main(void *unused)
 {
 	(void)unused;
 	become_like_the_bsp();
-	second.online = 1;
+	__atomic_store_n(&second.online, 1, __ATOMIC_RELEASE);   /* after apic_id and the rest */
 	for (;;) {
 		wait_for_work();
 		second.faulted = guarded_call_run_detached(&second.call, "second CPU",
 							   second.function, second.argument);
 		interrupts_disable();
+		if (second.faulted) {   /* as the first CPU's runner does after an aborted test */
+			vm_force_off();
+			fpu_restore_baseline();
+		}
 		__atomic_store_n(&second.completed, second.requested, __ATOMIC_RELEASE);
 	}
 }
@@ -155,7 +160,8 @@ int smp_trap_on_second_cpu(struct trap_frame *frame)
 	if (frame->vector >= 32) {
 		if (frame->vector == SMP_PING_VECTOR)
 			second.pings++;
-		apic_end_of_interrupt();
+		if (frame->vector != APIC_SPURIOUS_VECTOR)   /* a spurious interrupt takes no EOI */
+			apic_end_of_interrupt();
 		return 1;
 	}
 	if (frame->vector == VECTOR_NMI) {
@@ -260,6 +266,14 @@ int smp_post(void (*function)(void *), void *argument)
 {
 	if (smp_unavailable())
 		return -1;
+	/* A call still running (its waiter was aborted): its late completion must not pass
+	   for this one's, so the CPU counts as lost. */
+	if (__atomic_load_n(&second.completed, __ATOMIC_ACQUIRE) != second.requested) {
+		lost = 1;
+		unavailable_reason = "the second CPU was still running a call whose waiter was aborted";
+		smp_stop();
+		return -1;
+	}
 	second.function = function;
 	second.argument = argument;
 	__atomic_store_n(&second.requested, second.requested + 1, __ATOMIC_RELEASE);

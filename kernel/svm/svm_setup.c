@@ -27,6 +27,9 @@ void svm_disable(void)
 {
 	if (!svm_on[smp_current_cpu()])
 		return;
+	/* A test aborted between CLGI and the exit's STGI left GIF clear: set it while
+	   STGI is still legal (EFER.SVME set), or NMIs and interrupts stay held. */
+	__asm__ volatile("stgi" ::: "memory");
 	wrmsr(MSR_VM_HSAVE_PA, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
 	svm_on[smp_current_cpu()] = 0;
