@@ -4,7 +4,6 @@
 #include "serial.h"
 #include "arch/cpu_tables.h"
 #include "smp/smp.h"
-#include "vm/vm.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
 #include "lib/kernel_args.h"
@@ -19,15 +18,6 @@ void platform_init(const struct boot_info *boot_info, int method)
 {
 	boot = boot_info;
 	exit_method = (enum exit_method)method;
-}
-
-/* On the second CPU: out of VMX operation or SVM, which a test aborted there may have
-   left on; INIT, which stops that CPU, is blocked in VMX root operation (SDM Vol. 3C,
-   24.8). */
-static void leave_virtualization(void *unused)
-{
-	(void)unused;
-	vm_force_off();
 }
 
 static void emulator_exit(int status)
@@ -54,7 +44,6 @@ void platform_finish(int status)
 	size_t length;
 	const char *log = console_log(&length);
 
-	smp_call(leave_virtualization, 0, 100);
 	smp_stop();
 	interrupts_disable();
 	serial_drain();

@@ -87,6 +87,20 @@ static void argument_test_name(const char *word, char *name, size_t size)
 	}
 }
 
+/* "ud, gp, ...": the selftests of the table. */
+static const char *known_selftests(void)
+{
+	static char list[160];
+	size_t used = 0;
+
+	list[0] = 0;
+	for (unsigned i = 0; i < test_table_size; i++)
+		if (test_table[i].flags & TEST_SELFTEST)
+			used += (size_t)format_string(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+						      test_table[i].name + strlen("selftest/"));
+	return list;
+}
+
 static int selftest_known(const char *selftest)
 {
 	char name[96];
@@ -100,7 +114,7 @@ static int selftest_known(const char *selftest)
 void runner_report_argument_errors(void)
 {
 	struct test_result result;
-	char name[96];
+	char name[96], word[96];
 
 	for (unsigned i = 0; i < args->error_count; i++) {
 		memset(&result, 0, sizeof result);
@@ -113,9 +127,9 @@ void runner_report_argument_errors(void)
 		if (selftest_known(args->selftests[i]))
 			continue;
 		memset(&result, 0, sizeof result);
-		format_string(name, sizeof name, "selftest=%s", args->selftests[i]);
-		argument_test_name(name, name, sizeof name);
-		test_fail(&result, "unknown selftest '%s' (known: ud, gp, pf, hang, vmentry, guest-hang, second-cpu-fault, second-cpu-guest-hang)", args->selftests[i]);
+		format_string(word, sizeof word, "selftest=%s", args->selftests[i]);
+		argument_test_name(word, name, sizeof name);
+		test_fail(&result, "unknown selftest '%s' (known: %s)", args->selftests[i], known_selftests());
 		report(name, &result, 0);
 	}
 }

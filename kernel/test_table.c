@@ -38,6 +38,7 @@ void vm_bench_fpu_swap(struct test_result *result);
 void selftest_vmentry(struct test_result *result);
 void selftest_guest_hang(struct test_result *result);
 void selftest_second_cpu_guest_hang(struct test_result *result);
+void selftest_second_cpu_hang(struct test_result *result);
 #define SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS 3000
 /* the second CPU's guest: 1.5 s to the call's deadline, then up to 2 s of NMIs */
 #define SELFTEST_SECOND_CPU_GUEST_HANG_TIMEOUT_MILLISECONDS 6000
@@ -101,6 +102,7 @@ const struct test test_table[] = {
 	{ "selftest/second-cpu-fault", smp_selftest_fault, 0, TEST_SELFTEST },
 	{ "selftest/second-cpu-guest-hang", selftest_second_cpu_guest_hang, SELFTEST_SECOND_CPU_GUEST_HANG_TIMEOUT_MILLISECONDS,
 	  TEST_SELFTEST },
+	{ "selftest/second-cpu-hang", selftest_second_cpu_hang, 0, TEST_SELFTEST },
 	{ "selftest/ud", selftest_invalid_opcode, 0, TEST_SELFTEST },
 	{ "selftest/gp", selftest_general_protection, 0, TEST_SELFTEST },
 	{ "selftest/pf", selftest_page_fault, 0, TEST_SELFTEST },

@@ -22,6 +22,7 @@
 #define START_TIMEOUT_MILLISECONDS 200
 #define NMI_GRACE_MILLISECONDS 2000
 #define NMI_INTERVAL_MILLISECONDS 100
+#define PARK_TIMEOUT_MILLISECONDS 100
 #define EFER_KEPT ((1ull << 0) | (1ull << 11))   /* SCE, NXE */
 #define EFER_LME (1ull << 8)
 #define MSR_IA32_XSS 0xda0
@@ -62,7 +63,8 @@ static struct second_cpu {
 	volatile int faulted;
 	struct guarded_call call;
 	volatile uint64_t pings, stray_traps;
-	uint64_t deadline_nmis;                    /* NMIs sent at a call's deadline */
+	uint64_t deadline_nmis;
+	volatile int stopping, parked;       /* smp_stop: NMI, leave VMX/SVM, halt */                    /* NMIs sent at a call's deadline */
 } second;
 
 static const char *unavailable_reason = "not started";
@@ -163,6 +165,12 @@ int smp_trap_on_second_cpu(struct trap_frame *frame)
 		if (frame->vector != APIC_SPURIOUS_VECTOR)   /* a spurious interrupt takes no EOI */
 			apic_end_of_interrupt();
 		return 1;
+	}
+	if (frame->vector == VECTOR_NMI && second.stopping) {
+		vm_force_off();   /* INIT, which comes next, is blocked in VMX root operation */
+		second.parked = 1;
+		for (;;)
+			__asm__ volatile("cli; hlt");
 	}
 	if (frame->vector == VECTOR_NMI) {
 		second.stray_traps++;
@@ -315,12 +323,25 @@ enum smp_call_status smp_call(void (*function)(void *), void *argument, uint32_t
 	return smp_wait(timeout_milliseconds);
 }
 
+/* An NMI first: the second CPU leaves VMX operation or SVM in its handler and halts
+   (INIT is blocked in VMX root operation, SDM Vol. 3C, 24.8), then INIT. */
 void smp_stop(void)
 {
+	uint64_t deadline = rdtsc() + milliseconds_to_tsc(PARK_TIMEOUT_MILLISECONDS);
+
 	if (!second.online)
 		return;
+	__atomic_store_n(&second.stopping, 1, __ATOMIC_RELEASE);
+	apic_send_nmi(second.apic_id);
+	while (!second.parked && rdtsc() < deadline)
+		cpu_pause();
 	apic_send_init_sipi_others(ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
 	second.online = 0;
+}
+
+int smp_stopped_in_its_handler(void)
+{
+	return second.parked;
 }
 
 uint64_t smp_deadline_nmis(void)

@@ -48,7 +48,10 @@ uint64_t smp_pings_received(void);
 int smp_trap_on_second_cpu(struct trap_frame *frame);
 /* The cpu record's "smp" object. */
 void smp_write_record(struct json_writer *writer);
-/* Parks the second CPU (INIT) before control goes back to the firmware. */
+/* Stops the second CPU: an NMI makes it leave VMX/SVM and halt, then INIT (before
+   control goes back to the firmware, or when it is lost). */
 void smp_stop(void);
+/* 1 once the second CPU took smp_stop's NMI and halted. */
+int smp_stopped_in_its_handler(void);
 
 #endif
