@@ -21,6 +21,7 @@ void vm_test_hypercall(struct test_result *result);
 void vm_test_hlt(struct test_result *result);
 void vm_test_cpuid(struct test_result *result);
 void vm_test_xsetbv(struct test_result *result);
+void vm_test_xsetbv_refused(struct test_result *result);
 void vm_test_msr_xfd(struct test_result *result);
 void vm_test_nm_intercept(struct test_result *result);
 void vm_test_external_interrupt(struct test_result *result);
@@ -77,6 +78,7 @@ const struct test test_table[] = {
 	{ "vm/exit/hlt", vm_test_hlt, 0, 0 },
 	{ "vm/exit/cpuid", vm_test_cpuid, 0, 0 },
 	{ "vm/exit/xsetbv", vm_test_xsetbv, 0, 0 },
+	{ "vm/exit/xsetbv-refused", vm_test_xsetbv_refused, 0, 0 },
 	{ "vm/exit/msr-xfd", vm_test_msr_xfd, 0, 0 },
 	{ "vm/exit/nm-intercept", vm_test_nm_intercept, 0, 0 },
 	{ "vm/exit/external-interrupt", vm_test_external_interrupt, 0, 0 },

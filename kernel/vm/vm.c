@@ -8,6 +8,7 @@
 #include "timekeeping.h"
 #include "watchdog.h"
 #include "smp/smp.h"
+#include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"
 #include "lib/string.h"
@@ -134,10 +135,16 @@ static int emulate_cpuid(struct vm_vcpu *vcpu)
 /* SDM Vol. 2, XSETBV: XCR0[0] set, AVX needs SSE, only supported bits. */
 static int emulate_xsetbv(struct vm_vcpu *vcpu)
 {
-	uint64_t value = (vcpu->regs.rdx << 32) | (uint32_t)vcpu->regs.rax;
+	uint64_t value = (vcpu->regs.rdx << 32) | (uint32_t)vcpu->regs.rax, host = xgetbv(0);
+	int refused;
 
-	if ((uint32_t)vcpu->regs.rcx != 0 || !(value & 1) || (value & ~cpu_features()->xcr0_supported) ||
-	    ((value & 4) && !(value & 2)))
+	if ((uint32_t)vcpu->regs.rcx != 0 || (value & ~cpu_features()->xcr0_supported))
+		return -1;
+	/* The CPU's own XCR0 rules (SDM Vol. 2C, XSETBV: x87 set, AVX with SSE, the
+	   AVX-512 and AMX groups whole): a value it refuses is not loaded before entry. */
+	refused = xsetbv_safe(0, value) != 0;
+	xsetbv(0, host);
+	if (refused)
 		return -1;
 	vcpu->guest_xcr0 = value;
 	return 0;

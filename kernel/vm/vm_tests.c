@@ -123,6 +123,35 @@ void vm_test_xsetbv(struct test_result *result)
 			  (unsigned long long)xgetbv(0), (unsigned long long)fpu_baseline_xcr0());
 }
 
+/* A guest XSETBV the CPU would refuse (the opmask state without the rest of AVX-512,
+   SDM Vol. 2C, XSETBV) is not emulated: it would fault in the host's XSETBV before the
+   next entry. The exit comes back refused, and the host's XCR0 is untouched. */
+void vm_test_xsetbv_refused(struct test_result *result)
+{
+	static uint64_t values[2];
+	struct vm_exit exit;
+	uint64_t host = xgetbv(0);
+
+	if (!(read_cr4() & CR4_OSXSAVE) || !(cpu_features()->xcr0_supported & (1ull << XSTATE_OPMASK)))
+		return test_skip(result, "no AVX-512 state in XCR0's supported bits: no partial group to refuse");
+	values[0] = 7 | (1ull << XSTATE_OPMASK);
+	if (vm_fixture_begin(result, &fixture, guest_xsetbv, values))
+		return;
+	vm_run(&fixture.vcpu, &exit);
+	if (exit.kind != VM_EXIT_XSETBV) {
+		if (!(fixture.vcpu.xcr0_changed_without_exit))
+			vm_fail(result, &fixture, &exit, "wrong first exit");
+		else
+			test_skip(result, "%s executed the guest's XSETBV without the intercept", fixture.ops->name);
+	} else if (vm_emulate(&fixture.vcpu, &exit) == 0) {
+		vm_fail(result, &fixture, &exit, "the partial AVX-512 XCR0 was accepted");
+	} else if (xgetbv(0) != host) {
+		test_fail(result, "the host's XCR0 is 0x%llx after the refusal, was 0x%llx",
+			  (unsigned long long)xgetbv(0), (unsigned long long)host);
+	}
+	vm_fixture_end(&fixture);
+}
+
 void vm_test_msr_xfd(struct test_result *result)
 {
 	static struct guest_msr block;
