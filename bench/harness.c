@@ -52,8 +52,7 @@ int harness_measure_with_clock(const struct bench_body *body, struct bench_argum
 		samples[i] = ((int64_t)twice - (int64_t)single) * 100 / (int64_t)body->unroll;
 	}
 	harness_restore();
-	memcpy(raw_samples, samples, count * sizeof *samples);
-	last_count = count;
+	harness_record_raw(samples, count);
 	statistics_compute(samples, count, &result->stats);
 	statistics_sort(singles, count);
 	result->single_p5 = statistics_percentile(singles, count, 5);
@@ -95,6 +94,12 @@ int harness_recorded_median(const char *name, int64_t *p50_hundredths, uint32_t 
 			return 0;
 		}
 	return -1;
+}
+
+void harness_record_raw(const int64_t *measured, unsigned count)
+{
+	last_count = count < MAX_SAMPLES ? count : MAX_SAMPLES;
+	memcpy(raw_samples, measured, last_count * sizeof *measured);
 }
 
 void harness_record_bytes(uint32_t bytes)

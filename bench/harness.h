@@ -82,6 +82,10 @@ unsigned harness_sample_count(void);  /* fewer with the `quick` argument */
 void harness_record_begin(struct json_writer *writer, char *buffer, unsigned long size,
 			  const char *name, const struct bench_result *result);
 void harness_record_emit(struct json_writer *writer);
+/* The samples the next record's `raw` line prints (measurement order, hundredths):
+   the harness sets them; benchmarks that take their own samples (vm/, smp/) call it
+   before sorting them. */
+void harness_record_raw(const int64_t *samples, unsigned count);
 /* For the record being built: the bytes one iteration moves (XSAVE-family bodies). */
 void harness_record_bytes(uint32_t bytes);
 /* The p50 (hundredths of a tick) and bytes of the latest `bench` record of that name

@@ -203,6 +203,7 @@ void smp_bench_ipi_round_trip(struct test_result *result)
 	if (sample < 0)
 		return test_fail(result, "an IPI to APIC ID %u was not handled within 100 ms",
 				 smp_second_cpu_apic_id());
+	harness_record_raw(samples, taken);
 	statistics_compute(samples, taken, &measured.stats);
 	harness_record_begin(&writer, buffer, sizeof buffer, "smp/ipi-round-trip", &measured);
 	json_string(&writer, "includes", "send (ICR write), delivery, handler with EOI, the count seen here");

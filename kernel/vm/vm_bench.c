@@ -61,6 +61,7 @@ static void measure(struct test_result *result, const char *name, unsigned exits
 	harness_restore();
 	if (failed)
 		return;
+	harness_record_raw(samples, count);
 	statistics_compute(samples, count, &measured.stats);
 	measured.single_p5 = measured.stats.p5;
 	measured.single_p95 = measured.stats.p95;

@@ -185,6 +185,23 @@ if boot qemu-bios-bad-arguments 1 ./run-qemu.sh --accel tcg --boot bios --cpu ma
 	check qemu-bios-bad-arguments rest-ran log_has qemu-bios-bad-arguments '^ok 4 - cpu/features$'
 fi
 
+# raw: each bench record is followed by its own samples (n of them, their median the
+# record's p50), also for the benchmarks that take their own samples (vm/)
+raw_matches_record() {
+	tr -d '\r' < "$logs/$1.log" | awk -v name="$2" '
+		index($0, "\"name\":\"" name "\"") { match($0, /"n":[0-9]+/); n = substr($0, RSTART + 4, RLENGTH - 4)
+			match($0, /"p50":[0-9.]+/); p50 = substr($0, RSTART + 6, RLENGTH - 6) * 100; want = 1; next }
+		want { want = 0; if ($1 != "#" || $2 != "raw" || NF - 2 != n) exit 1
+			below = 0; at_most = 0; k = int((n * 50 + 99) / 100)   # the nearest-rank p50
+			for (i = 3; i <= NF; i++) { below += ($i + 0 < p50); at_most += ($i + 0 <= p50) }
+			found = (below < k && k <= at_most) }
+		END { exit found ? 0 : 1 }'
+}
+if boot bochs-tigerlake-raw 0 tools/run-bochs.sh --cpu tigerlake --timeout 300 -- quick raw 'only=harness/exact/1,vm/bench/hypercall'; then
+	check bochs-tigerlake-raw harness-samples raw_matches_record bochs-tigerlake-raw harness/exact/1
+	check bochs-tigerlake-raw vm-samples raw_matches_record bochs-tigerlake-raw vm/bench/hypercall
+fi
+
 # ---- a run that cannot finish is never a pass ----
 boot qemu-efi-timeout 2 ./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 2 -- quick
 
