@@ -10,6 +10,8 @@
 #define CR0_TS (1ull << 3)
 #define CR0_NE (1ull << 5)
 #define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
 #define CR0_PG (1ull << 31)
 
 #define CR4_PAE        (1ull << 5)
@@ -34,6 +36,10 @@
 #define MSR_IA32_XFD           0x1c4
 #define MSR_IA32_XFD_ERR       0x1c5
 #define MSR_EFER               0xc0000080
+#define EFER_LME               (1ull << 8)
+#define MSR_FS_BASE            0xc0000100
+#define MSR_GS_BASE            0xc0000101
+#define MSR_IA32_PAT           0x277
 #define MSR_VM_CR              0xc0010114
 
 struct cpuid_result {

@@ -1,6 +1,6 @@
 ; Start-up code for the second CPU (docs/smp.md). The BSP copies ap_start_code to a
 ; page below 1 MiB, fills the block at AP_START_BLOCK (struct ap_start_block in
-; smp_start.c) and sends INIT-SIPI-SIPI with that page as the start vector. The AP
+; smp.c) and sends INIT-SIPI-SIPI with that page as the start vector. The AP
 ; begins in real mode at CS:IP = page:0 (SDM Vol. 3A, 9.4.4), goes through protected
 ; mode with paging off to long mode on the BSP's page tables (SDM Vol. 3A, 10.8.5),
 ; and jumps to the C entry on its own stack. Each step writes its number to `stage`,

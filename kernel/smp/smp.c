@@ -24,8 +24,6 @@
 #define NMI_INTERVAL_MILLISECONDS 100
 #define PARK_TIMEOUT_MILLISECONDS 100
 #define EFER_KEPT ((1ull << 0) | (1ull << 11))   /* SCE, NXE */
-#define EFER_LME (1ull << 8)
-#define MSR_IA32_XSS 0xda0
 
 /* Filled by the BSP in the low page for ap_start.asm (offsets fixed there). */
 struct __attribute__((packed)) ap_start_block {

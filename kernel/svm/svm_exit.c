@@ -5,10 +5,6 @@
 #include "arch/x86.h"
 #include "lib/format.h"
 
-#define CR0_CD (1ull << 30)
-#define CR0_NW (1ull << 29)
-#define EFER_LME (1ull << 8)
-
 /* The first consistency check of APM 15.5.1 the VMCB fails, or a general sentence. */
 static const char *invalid_state_cause(const struct svm_vcpu *s, const struct vmcb *vmcb)
 {

@@ -1,5 +1,6 @@
 /* vm/svm/...: SVM-only checks of the failure decoding, each followed by a recovery. */
 #include "svm/svm.h"
+#include "arch/x86.h"
 #include "vm/vm_test.h"
 #include "cpu_features.h"
 #include "lib/string.h"
@@ -32,7 +33,7 @@ void vm_test_svm_vmexit_invalid(struct test_result *result)
 		return;
 	vmcb = ((struct svm_vcpu *)fixture.vcpu.arch)->vmcb;
 	memcpy(&saved, &vmcb->save, sizeof saved);
-	vmcb->save.cr0 = (saved.cr0 | (1ull << 29)) & ~(1ull << 30);   /* NW=1, CD=0 */
+	vmcb->save.cr0 = (saved.cr0 | CR0_NW) & ~CR0_CD;   /* NW=1, CD=0 */
 	vm_run(&fixture.vcpu, &exit);
 	memcpy(&vmcb->save, &saved, sizeof saved);
 	if (exit.kind != VM_EXIT_ENTRY_FAILED || !contains(exit.description, "CR0.CD is zero and CR0.NW is set"))

@@ -4,10 +4,6 @@
 #include "vm/vm.h"
 #include "arch/x86.h"
 
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_IA32_PAT 0x277
-
 struct __attribute__((packed)) table_pointer {
 	uint16_t limit;
 	uint64_t base;
