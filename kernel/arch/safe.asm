@@ -8,7 +8,7 @@ bits 64
 global rdmsr_safe, wrmsr_safe, xgetbv_safe, xsetbv_safe, write_cr0_safe, write_cr4_safe
 global rdpmc_safe, read64_safe, sse_touch_safe, stmxcsr_safe, fxsave_safe, fxrstor_safe
 global xsave_safe, xsaveopt_safe, xsavec_safe, xsaves_safe, xrstor_safe, xrstors_safe
-global ldtilecfg_safe, sttilecfg_safe, tilezero_safe, tileloadd_safe, tilerelease_safe
+global ldtilecfg_safe, sttilecfg_safe, tilezero_safe, tilerelease_safe
 global safe_fixup_table, safe_fixup_table_end
 
 %macro FIXUP 2
@@ -173,16 +173,6 @@ FIXUP .instruction, .fixup
 tilezero_safe:
 .instruction:
 	tilezero tmm0
-	xor eax, eax
-.fixup:
-	ret
-FIXUP .instruction, .fixup
-
-; int tileloadd_safe(const void *rows): TMM0 := rows, 64 bytes apart
-tileloadd_safe:
-	mov eax, 64
-.instruction:
-	tileloadd tmm0, [rdi + rax]
 	xor eax, eax
 .fixup:
 	ret

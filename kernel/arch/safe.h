@@ -40,7 +40,6 @@ int read64_safe(uint64_t address, uint64_t *value);
 int ldtilecfg_safe(const void *config);
 int sttilecfg_safe(void *config);
 int tilezero_safe(void);
-int tileloadd_safe(const void *rows);
 int tilerelease_safe(void);
 
 /* The fixup for a faulting RIP, or 0. */

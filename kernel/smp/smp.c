@@ -60,7 +60,7 @@ static struct second_cpu {
 	volatile uint64_t requested, completed;
 	volatile int faulted;
 	struct guarded_call call;
-	volatile uint64_t pings, stray_traps;
+	volatile uint64_t pings;
 	uint64_t deadline_nmis;
 	volatile int stopping, parked;       /* smp_stop: NMI, leave VMX/SVM, halt */                    /* NMIs sent at a call's deadline */
 } second;
@@ -170,10 +170,8 @@ int smp_trap_on_second_cpu(struct trap_frame *frame)
 		for (;;)
 			__asm__ volatile("cli; hlt");
 	}
-	if (frame->vector == VECTOR_NMI) {
-		second.stray_traps++;
-		return 1;
-	}
+	if (frame->vector == VECTOR_NMI)
+		return 1;   /* a call-deadline NMI outside a guest: nothing to do */
 	fixup = safe_fixup_find(frame->rip);
 	if (fixup) {
 		frame->rip = fixup;

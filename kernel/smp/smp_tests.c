@@ -28,7 +28,7 @@ static int call_failed(struct test_result *result, enum smp_call_status status, 
 	if (status == SMP_CALL_NO_CPU)
 		test_skip(result, "%s", smp_unavailable());
 	else if (status == SMP_CALL_TIMEOUT)
-		test_fail(result, "%s: the second CPU did not return within %u ms (stopped with INIT)",
+		test_fail(result, "%s: the second CPU did not return within %u ms and 2 s of NMIs (stopped)",
 			  what, CALL_TIMEOUT_MILLISECONDS);
 	else {
 		test_fail(result, "%s: %s", what, smp_fault_reason());

@@ -157,7 +157,6 @@ void vmcs_write64(uint32_t field, uint64_t value);
 void vmcs_write_natural(uint32_t field, uint64_t value);
 uint16_t vmcs_read16(uint32_t field);
 uint32_t vmcs_read32(uint32_t field);
-uint64_t vmcs_read64(uint32_t field);
 uint64_t vmcs_read_natural(uint32_t field);
 /* 0 when no accessor failed since the last call; else the first failing field. */
 int vmcs_access_error(uint32_t *field, uint32_t *instruction_error);

@@ -66,7 +66,6 @@ void vmcs_write64(uint32_t field, uint64_t value) { vmcs_write(field, value); }
 void vmcs_write_natural(uint32_t field, uint64_t value) { vmcs_write(field, value); }
 uint16_t vmcs_read16(uint32_t field) { return (uint16_t)vmcs_read(field); }
 uint32_t vmcs_read32(uint32_t field) { return (uint32_t)vmcs_read(field); }
-uint64_t vmcs_read64(uint32_t field) { return vmcs_read(field); }
 uint64_t vmcs_read_natural(uint32_t field) { return vmcs_read(field); }
 
 int vmcs_access_error(uint32_t *field, uint32_t *instruction_error)
