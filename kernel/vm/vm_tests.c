@@ -130,10 +130,13 @@ void vm_test_xsetbv_refused(struct test_result *result)
 {
 	static uint64_t values[2];
 	struct vm_exit exit;
-	uint64_t host = xgetbv(0);
+	uint64_t host;
 
-	if (!(read_cr4() & CR4_OSXSAVE) || !(cpu_features()->xcr0_supported & (1ull << XSTATE_OPMASK)))
+	if (!(read_cr4() & CR4_OSXSAVE))
+		return test_skip(result, "CR4.OSXSAVE=0 (CPUID.1:ECX.XSAVE[26]=0)");
+	if (!(cpu_features()->xcr0_supported & (1ull << XSTATE_OPMASK)))
 		return test_skip(result, "no AVX-512 state in XCR0's supported bits: no partial group to refuse");
+	host = xgetbv(0);   /* only now: without CR4.OSXSAVE, XGETBV is #UD */
 	values[0] = 7 | (1ull << XSTATE_OPMASK);
 	if (vm_fixture_begin(result, &fixture, guest_xsetbv, values))
 		return;
