@@ -9,12 +9,17 @@
    STMXCSR, XSAVE, XRSTOR". VM entry and exit leave the registers alone (fpulab's vCPU has no FPU
    swap), so the guest sees what the lab's hypervisor policy left there. The guest's
    CR0.TS is the lab's TS; its #NM is an exception exit, returned to the engine as the
-   guest's first-use trap. The entry and exit events themselves, the guest kernel's
-   saves and restores and XFD stay simulated; the record says which ("vm").
+   guest's first-use trap. The entry and exit events themselves and the guest kernel's
+   saves and restores stay simulated; the record says which ("vm").
+   Where the CPU has XFD for usable tile state, IA32_XFD and IA32_XFD_ERR are the real
+   MSRs and the AMX components real registers: an armed TILEDATA raises the real #NM
+   with XFD_ERR, on the host or in the guest (docs/lab.md, "Real XFD").
    With a second CPU (kernel/smp/smp.h), scenario CPU 1's operations run on it through
    smp_call: its own registers, its own CR0.TS and #NM. */
 #include "lab/backends/platform.h"
 #include "lab/backends/xsave_fpu.h"
+#include "bench/amx.h"
+#include "bench/xsave_support.h"
 #include "cpu_features.h"
 #include "arch/safe.h"
 #include "arch/trap.h"
@@ -41,6 +46,28 @@ static int metal_set_ts(int on)
 {
 	uint64_t cr0 = read_cr0();
 	return write_cr0_safe(on ? cr0 | CR0_TS : cr0 & ~CR0_TS);
+}
+
+static int metal_write_xfd(uint64_t value) { return wrmsr_safe(MSR_IA32_XFD, value); }
+static int metal_read_xfd(uint64_t *value) { return rdmsr_safe(MSR_IA32_XFD, value); }
+static int metal_write_xfd_err(uint64_t value) { return wrmsr_safe(MSR_IA32_XFD_ERR, value); }
+static int metal_read_xfd_err(uint64_t *value) { return rdmsr_safe(MSR_IA32_XFD_ERR, value); }
+
+/* Why IA32_XFD cannot be the lab's real XFD here, or NULL: it needs XFD for TILEDATA
+   and tile state that XSAVE gives back (the lab's AMX components become real). */
+static const char *real_xfd_missing(void)
+{
+	const struct cpu_features *cpu = cpu_features();
+
+	if (!cpu->has.xfd)
+		return "this CPU has no XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)";
+	if (!cpu->components[XSTATE_TILEDATA].xfd)
+		return "XFD cannot arm TILEDATA here (CPUID.(EAX=0DH,ECX=18):ECX[2]=0)";
+	if (amx_missing())
+		return amx_missing();
+	if ((xsave_user_mask() & AMX_COMPONENTS) != AMX_COMPONENTS)
+		return xsave_amx_defect() ? xsave_amx_defect() : "the tile state is not usable here";
+	return 0;
 }
 
 static struct lab_xsave_fpu metal_fpu = {
@@ -174,6 +201,11 @@ static int metal_guest_run(struct lab_xsave_fpu *f, unsigned cpu, uint64_t mask)
 	status = guest_until_ping(f, g);
 	if (ts)
 		metal_set_ts(1);
+	if (status == 1 && !ts && f->hw_read_xfd_err) {
+		uint64_t xfd_err = 0;
+		if (f->hw_read_xfd_err(&xfd_err) == 0 && xfd_err)
+			status = 2;
+	}
 	if (status < 0)
 		g->started = 0;   /* not parked at its hypercall: no later step may enter it */
 	if (status != 0)
@@ -286,10 +318,16 @@ simulated:
 
 static int metal_open(struct lab_fpu_backend *backend, char *why, size_t size)
 {
-	metal_fpu.xfd_why = cpu_features()->has.xfd
-		? "the CPU has XFD, but the lab's AMX components are simulated: XFD is too"
-		: "this CPU has no XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)";
+	int xfd = !real_xfd_missing();
+
+	metal_fpu.xfd_mode = xfd ? "real" : "simulated";
+	metal_fpu.xfd_why = real_xfd_missing();
+	metal_fpu.hw_write_xfd = xfd ? metal_write_xfd : 0;
+	metal_fpu.hw_read_xfd = xfd ? metal_read_xfd : 0;
+	metal_fpu.hw_write_xfd_err = xfd ? metal_write_xfd_err : 0;
+	metal_fpu.hw_read_xfd_err = xfd ? metal_read_xfd_err : 0;
 	trap_set_nm_clears_ts(0);
+	trap_set_nm_handles_xfd(0);   /* the policies handle the XFD #NM, as they do TS's */
 	metal_fpu.run_on_second_cpu = smp_unavailable() ? 0 : metal_on_second_cpu;
 	metal_fpu.cpus_why = smp_unavailable();
 	if (lab_xsave_fpu_open(&metal_fpu, why, size) != 0)

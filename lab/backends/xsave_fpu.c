@@ -30,6 +30,49 @@ static void put_ts(struct lab_xsave_fpu *f, unsigned cpu, int on)
 		f->cpu[cpu].ts = (uint8_t)on;
 }
 
+/* ---- real IA32_XFD (metal where XFD and AMX work: docs/lab.md, "Real XFD") ---- */
+
+static int real_xfd(struct lab_xsave_fpu *f)
+{
+	return (f->real & LAB_MASK_XFD) != 0;
+}
+
+/* The registers' IA32_XFD and IA32_XFD_ERR := scenario CPU c's. */
+static void load_xfd(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c)
+{
+	if (!real_xfd(f))
+		return;
+	fault(f, f->hw_write_xfd(xsave_fpu_hw_bits(f, c->xfd)), "a WRMSR of IA32_XFD");
+	fault(f, f->hw_write_xfd_err(xsave_fpu_hw_bits(f, c->xfd_err)), "a WRMSR of IA32_XFD_ERR");
+}
+
+/* c->xfd_err := the registers' IA32_XFD_ERR (the CPU sets it on an XFD #NM). */
+static void read_real_xfd_err(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c)
+{
+	uint64_t value = 0;
+
+	if (!real_xfd(f))
+		return;
+	fault(f, f->hw_read_xfd_err(&value), "a RDMSR of IA32_XFD_ERR");
+	c->xfd_err = xsave_fpu_lab_bits(f, value);
+}
+
+/* The real components that IA32_XFD arms now, checked against what the lab wrote. */
+static uint32_t real_armed(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c)
+{
+	uint64_t value = 0;
+	uint32_t armed;
+
+	if (!real_xfd(f))
+		return 0;
+	fault(f, f->hw_read_xfd(&value), "a RDMSR of IA32_XFD");
+	armed = xsave_fpu_lab_bits(f, value);
+	if (armed != (c->xfd & f->real) && !f->problem[0])
+		format_string(f->problem, sizeof f->problem, "%s backend: IA32_XFD arms 0x%x, the lab wrote 0x%x",
+			      f->name, armed, c->xfd & f->real);
+	return armed;
+}
+
 /* The scenario's CPUs share the register file: cpu gets it (not counted, not timed). */
 static void activate(struct lab_xsave_fpu *f, unsigned cpu)
 {
@@ -43,7 +86,9 @@ static void activate(struct lab_xsave_fpu *f, unsigned cpu)
 		if (old->ts)
 			fault(f, f->hw_set_ts(0), "a CR0 write (switching CPUs)");
 	}
+	read_real_xfd_err(f, old);
 	fault(f, xsave_safe(old->image, f->hw_mask), "XSAVE (switching CPUs)");
+	load_xfd(f, next);   /* before XRSTOR, as for any restore */
 	fault(f, xrstor_safe(next->image, f->hw_mask), "XRSTOR (switching CPUs)");
 	f->active = cpu;
 	if (f->hw_ts && next->ts)
@@ -87,14 +132,27 @@ static uint32_t on_cpu(struct lab_xsave_fpu *f, struct cpu_operation *op, void (
 	return op->result;
 }
 
-/* The CPU the code runs on: TS clear, registers in their init state. */
+/* The CPU the code runs on: TS clear, IA32_XFD as scenario CPU op->cpu's, registers in
+   their init state. */
 static void registers_init_body(struct cpu_operation *op)
 {
 	struct lab_xsave_fpu *f = op->f;
 
 	if (f->hw_ts && f->hw_ts())
 		fault(f, f->hw_set_ts(0), "a CR0 write");
+	load_xfd(f, &f->cpu[op->cpu]);
 	fault(f, xrstor_safe(f->init, f->hw_mask), "XRSTOR of the init state");
+}
+
+/* The run is over on the CPU the code runs on: nothing armed, no XFD_ERR left. */
+static void xfd_release_body(struct cpu_operation *op)
+{
+	struct lab_xsave_fpu *f = op->f;
+
+	if (!real_xfd(f))
+		return;
+	fault(f, f->hw_write_xfd(0), "a WRMSR of IA32_XFD");
+	fault(f, f->hw_write_xfd_err(0), "a WRMSR of IA32_XFD_ERR");
 }
 
 static void xs_reset(void *self, unsigned cpus)
@@ -125,6 +183,7 @@ static void xs_reset(void *self, unsigned cpus)
 	f->save_cycles = f->restore_cycles = 0;
 	f->timed_saves = f->timed_restores = 0;
 	f->second_cpu_operations = f->guest_steps_moved = f->second_cpu_guest_steps = 0;
+	f->xfd_first_uses = f->xfd_restore_traps = 0;
 	f->problem[0] = 0;
 	memset(f->in_guest, 0, sizeof f->in_guest);
 	f->guest_steps = f->guest_nm_exits = 0;
@@ -166,6 +225,31 @@ static uint32_t xs_save(void *self, unsigned cpu, unsigned ctx, int frame, uint3
 	return on_cpu(self, &op, save_body);
 }
 
+/* XRSTOR met a component in use that IA32_XFD arms: the CPU raised #NM and loaded
+   nothing (SDM Vol. 1, 13.14). A policy that writes IA32_XFD after XRSTOR gets here.
+   The restore completes as the model has it (lab/sim_fpu.c): the armed components come
+   back init, which the checker then sees; *armed: those components. Returns the
+   vector the retry raised. */
+static int restore_armed(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, uint8_t *area, uint64_t real,
+			 uint32_t *armed)
+{
+	struct xsave_header *header = xsave_header_of(area);
+	uint64_t in_area = header->xstate_bv;
+	int vector;
+
+	read_real_xfd_err(f, c);
+	if (!c->xfd_err)
+		return VECTOR_NM;   /* not XFD's: CR0.TS */
+	f->xfd_restore_traps++;
+	*armed = c->xfd;
+	c->xfd_err = 0;
+	fault(f, f->hw_write_xfd_err(0), "a WRMSR of IA32_XFD_ERR");
+	header->xstate_bv &= ~xsave_fpu_hw_bits(f, c->xfd);
+	vector = xrstor_safe(area, real);
+	header->xstate_bv = in_area;
+	return vector;
+}
+
 static void restore_body(struct cpu_operation *op)
 {
 	struct lab_xsave_fpu *f = op->f;
@@ -173,7 +257,7 @@ static void restore_body(struct cpu_operation *op)
 	unsigned ctx = op->ctx % LAB_MAX_CONTEXTS;
 	struct lab_sim_area *shadow = op->frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx];
 	uint8_t *area = op->frame ? f->frame[ctx] : f->buffer[ctx];
-	uint32_t rfbm = op->mask & c->xcr0 & ~f->real, loaded = 0;
+	uint32_t rfbm = op->mask & c->xcr0 & ~f->real, loaded = 0, armed = 0;
 	uint64_t real = xsave_fpu_hw_bits(f, op->mask & c->xcr0), start;
 
 	for (unsigned i = 0; i < LAB_COMPONENTS; i++) {
@@ -194,8 +278,10 @@ static void restore_body(struct cpu_operation *op)
 		vector = xrstor_safe(area, real);
 		f->restore_cycles += rdtsc_fenced() - start;
 		f->timed_restores++;
+		if (vector == VECTOR_NM && real_xfd(f))
+			vector = restore_armed(f, c, area, real, &armed);
 		fault(f, vector, op->frame ? "XRSTOR from a signal frame" : "XRSTOR");
-		loaded |= xsave_fpu_lab_bits(f, xsave_header_of(area)->xstate_bv & real);
+		loaded |= xsave_fpu_lab_bits(f, xsave_header_of(area)->xstate_bv & real) & ~armed;
 	}
 	op->result = lab_area_bytes(loaded);
 }
@@ -255,19 +341,55 @@ static int xs_ts(void *self, unsigned cpu)
 }
 
 
+/* IA32_XFD and IA32_XFD_ERR: kept per scenario CPU, and written to (read from) that
+   CPU's real MSRs where XFD is real. */
+static void write_xfd_body(struct cpu_operation *op)
+{
+	op->f->cpu[op->cpu].xfd = op->mask & LAB_MASK_XFD;
+	if (real_xfd(op->f))
+		fault(op->f, op->f->hw_write_xfd(xsave_fpu_hw_bits(op->f, op->mask)), "a WRMSR of IA32_XFD");
+}
+
+static void write_xfd_err_body(struct cpu_operation *op)
+{
+	op->f->cpu[op->cpu].xfd_err = op->mask;
+	if (real_xfd(op->f))
+		fault(op->f, op->f->hw_write_xfd_err(xsave_fpu_hw_bits(op->f, op->mask)), "a WRMSR of IA32_XFD_ERR");
+}
+
+static void read_xfd_err_body(struct cpu_operation *op)
+{
+	read_real_xfd_err(op->f, &op->f->cpu[op->cpu]);
+	op->result = op->f->cpu[op->cpu].xfd_err;
+}
+
+/* Simulated XFD needs no CPU: the body runs here. */
+static uint32_t on_xfd_cpu(struct lab_xsave_fpu *f, struct cpu_operation *op, void (*body)(struct cpu_operation *))
+{
+	if (real_xfd(f))
+		return on_cpu(f, op, body);
+	op->f = f;
+	op->cpu %= LAB_MAX_CPUS;
+	body(op);
+	return op->result;
+}
+
 static void xs_write_xfd(void *self, unsigned cpu, uint32_t xfd)
 {
-	((struct lab_xsave_fpu *)self)->cpu[cpu % LAB_MAX_CPUS].xfd = xfd & LAB_MASK_XFD;
+	struct cpu_operation op = { .cpu = cpu, .mask = xfd };
+	on_xfd_cpu(self, &op, write_xfd_body);
 }
 
 static void xs_write_xfd_err(void *self, unsigned cpu, uint32_t value)
 {
-	((struct lab_xsave_fpu *)self)->cpu[cpu % LAB_MAX_CPUS].xfd_err = value;
+	struct cpu_operation op = { .cpu = cpu, .mask = value };
+	on_xfd_cpu(self, &op, write_xfd_err_body);
 }
 
 static uint32_t xs_read_xfd_err(void *self, unsigned cpu)
 {
-	return ((struct lab_xsave_fpu *)self)->cpu[cpu % LAB_MAX_CPUS].xfd_err;
+	struct cpu_operation op = { .cpu = cpu };
+	return on_xfd_cpu(self, &op, read_xfd_err_body);
 }
 
 static void xs_xsetbv(void *self, unsigned cpu, uint32_t xcr0)
@@ -309,14 +431,16 @@ static void check_and_stage(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, ui
 
 /* The guest task's FP instructions run in the real guest: the pattern area is staged
    first, the guest's XSAVE and XRSTOR run on the registers the policies left (VM entry
-   and exit do not switch them), and the scratch area is compared afterwards. */
+   and exit do not switch them), and the scratch area is compared afterwards. With real
+   XFD the guest's XRSTOR is the first use of an armed component: its #NM exit comes
+   back as 2, and the guest resumes at that XRSTOR once the policies disarmed it. */
 static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
 			 const uint32_t *expect, const uint32_t *write, struct lab_check *check)
 {
 	struct lab_xsave_cpu *c = &f->cpu[cpu];
 	int status;
 
-	if (!f->hw_ts() && (mask & c->xfd)) {
+	if (!f->hw_ts() && (mask & c->xfd & ~f->real)) {
 		c->xfd_err = mask & c->xfd;
 		return 2;
 	}
@@ -325,6 +449,11 @@ static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
 	if (status == 1) {
 		f->guest_nm_exits++;
 		return 1;
+	}
+	if (status == 2) {   /* the guest's XRSTOR met an armed component: XFD_ERR is set */
+		read_real_xfd_err(f, c);
+		f->xfd_first_uses++;
+		return 2;
 	}
 	if (status < 0)
 		return 0;
@@ -389,6 +518,24 @@ static void guest_execute_body(struct cpu_operation *op)
 	op->f->second_cpu_guest_steps += op->f->guest_steps - before;
 }
 
+/* The workload's first use of real components that IA32_XFD arms: an XRSTOR of tile
+   data in use, which must raise #NM and set IA32_XFD_ERR (XSAVE does neither: it saves
+   an armed component as init). 2 (the XFD #NM), or 0 with the problem set. */
+static uint32_t first_use_of_armed(struct lab_xsave_fpu *f, struct lab_xsave_cpu *c, uint32_t armed)
+{
+	int vector = xrstor_safe(f->xfd_probe, xsave_fpu_hw_bits(f, armed));
+
+	read_real_xfd_err(f, c);
+	if (vector == VECTOR_NM && c->xfd_err) {
+		f->xfd_first_uses++;
+		return 2;
+	}
+	if (!f->problem[0])
+		format_string(f->problem, sizeof f->problem, "%s backend: first use of armed 0x%x: vector %d, "
+			      "IA32_XFD_ERR 0x%x (expected #NM with XFD_ERR set)", f->name, armed, vector, c->xfd_err);
+	return 0;
+}
+
 /* The workload: XSAVE reads the registers (and raises the real #NM when CR0.TS is set
    on metal), the bytes are compared with the expected signatures, and XRSTOR from the
    pattern area writes the new ones. */
@@ -416,7 +563,11 @@ static void execute_body(struct cpu_operation *op)
 			return;
 	}
 	op->result = 0;
-	if (op->mask & c->xfd) {
+	if (real_xfd(f) && (op->mask & real_armed(f, c))) {
+		op->result = first_use_of_armed(f, c, op->mask & f->real & c->xfd);
+		return;
+	}
+	if (op->mask & c->xfd & ~f->real) {
 		c->xfd_err = op->mask & c->xfd;
 		op->result = 2;
 		return;
@@ -446,18 +597,19 @@ static int xs_execute(void *self, unsigned cpu, uint32_t mask, const uint32_t *e
 	return (int)on_cpu(f, &op, execute_body);
 }
 
+/* Kernel FP code leaves armed components alone, as on the model. */
 static void clobber_body(struct cpu_operation *op)
 {
 	struct lab_xsave_fpu *f = op->f;
 	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
-	uint64_t real = xsave_fpu_hw_bits(f, op->mask);
+	uint64_t real = xsave_fpu_hw_bits(f, op->mask & ~c->xfd);
 
 	for (unsigned i = 0; i < LAB_COMPONENTS; i++) {
 		if (!((op->mask >> i) & 1))
 			continue;
-		if ((f->real >> i) & 1) {
+		if (((f->real >> i) & 1) && !((c->xfd >> i) & 1)) {
 			xsave_fpu_put_signature(f, f->pattern, i, op->junk + i);
-		} else if (!((c->xfd >> i) & 1)) {
+		} else if (!((f->real >> i) & 1) && !((c->xfd >> i) & 1)) {
 			c->shadow[i] = op->junk + i;
 			c->shadow_inuse |= 1u << i;
 		}
@@ -477,6 +629,7 @@ static void xs_measure(void *self)
 	struct lab_xsave_fpu *f = self;
 	f->save_cycles = f->restore_cycles = 0;
 	f->timed_saves = f->timed_restores = 0;
+	f->xfd_first_uses = f->xfd_restore_traps = 0;
 }
 
 /* The run is over: TS clear and the registers in their init state on every real CPU;
@@ -488,8 +641,11 @@ static void xs_finish(void *self)
 
 	f->active = 0;
 	registers_init_body(&first);   /* here: the register file is the first CPU's now */
-	if (f->two_cpus)
+	xfd_release_body(&first);
+	if (f->two_cpus) {
 		on_cpu(f, &second, registers_init_body);
+		on_cpu(f, &second, xfd_release_body);
+	}
 }
 
 static const char *xs_problem(void *self)

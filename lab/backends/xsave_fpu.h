@@ -2,8 +2,9 @@
    hosted backend (Linux user mode) and the bare-metal one (the kernel). A context's
    buffer and signal frame are real XSAVE areas; save and restore are real XSAVE, XSAVEOPT or XSAVEC and XRSTOR;
    the workload writes each signature into the real registers by XRSTOR from a pattern
-   area and checks it by XSAVE + compare. Components the CPU lacks (and AMX, which
-   needs a tile configuration) stay simulated, exactly as lab/sim_fpu.c does them.
+   area and checks it by XSAVE + compare. Components the CPU lacks stay simulated,
+   exactly as lab/sim_fpu.c does them; so do AMX's, unless the platform gives real
+   IA32_XFD (hw_write_xfd), since XFD acts on tile data only.
    Where the platform gives a second real CPU (metal), scenario CPU 1's operations run
    on it; otherwise the scenario's CPUs take turns on the one register file, switching
    between them by a full XSAVE/XRSTOR, neither counted nor timed. Not portable: runs
@@ -24,7 +25,7 @@ struct lab_xsave_cpu {
 struct lab_xsave_fpu {
 	const char *name;                /* "hosted", "metal" */
 	const char *ts_mode;             /* "simulated" or "cr0" */
-	const char *xfd_mode;            /* "simulated" (why in xfd_why) */
+	const char *xfd_mode;            /* "real", or "simulated" (why in xfd_why) */
 	const char *xfd_why;
 	const char *vm_mode;             /* "simulated" (why in vm_why), or a real guest: guest_run */
 	const char *vm_why;
@@ -32,6 +33,12 @@ struct lab_xsave_fpu {
 	/* CR0.TS on the real CPU (metal); 0: simulated. */
 	int (*hw_ts)(void);
 	int (*hw_set_ts)(int on);        /* returns a fault vector or 0 */
+	/* IA32_XFD and IA32_XFD_ERR of the CPU the code runs on (metal where XFD and AMX
+	   work; else 0: XFD and AMX are simulated). Each returns a fault vector or 0. */
+	int (*hw_write_xfd)(uint64_t value);
+	int (*hw_read_xfd)(uint64_t *value);
+	int (*hw_write_xfd_err)(uint64_t value);
+	int (*hw_read_xfd_err)(uint64_t *value);
 	/* A second real CPU (metal, when one answered; else 0): runs function(argument)
 	   there and returns 0, or -1 with the problem set. */
 	int (*run_on_second_cpu)(struct lab_xsave_fpu *f, void (*function)(void *), void *argument);
@@ -51,12 +58,16 @@ struct lab_xsave_fpu {
 	uint8_t *buffer[LAB_MAX_CONTEXTS], *frame[LAB_MAX_CONTEXTS];
 	struct lab_sim_area shadow_buffer[LAB_MAX_CONTEXTS], shadow_frame[LAB_MAX_CONTEXTS];
 	uint8_t *scratch, *pattern, *init;
+	uint8_t *xfd_probe;              /* tile data in use: the first use of an armed TILEDATA */
+	uint32_t xfd_first_uses;         /* real XFD #NMs of the workload (this run) */
+	uint32_t xfd_restore_traps;      /* XRSTORs that met an armed component in use (this run) */
 	uint64_t save_cycles, restore_cycles;
 	uint32_t timed_saves, timed_restores;
 	char problem[96];
 	/* metal with a real guest (else 0): runs the workload's XSAVE to scratch and
 	   XRSTOR from pattern (mask) inside the guest, with the guest's CR0.TS = the lab's
-	   TS; 0 done, 1 the guest took #NM, -1 a problem (set). */
+	   TS; 0 done, 1 the guest took #NM (CR0.TS), 2 #NM from XFD (IA32_XFD_ERR set),
+	   -1 a problem (set). */
 	int (*guest_run)(struct lab_xsave_fpu *f, unsigned cpu, uint64_t mask);
 	/* With two real CPUs: the second one has a guest of its own (guest_run runs there
 	   for CPU 1), else CPU 1's guest steps move to the first CPU (why in

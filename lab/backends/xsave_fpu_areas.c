@@ -19,7 +19,7 @@ static const uint8_t xstate_of[LAB_COMPONENTS] = {
 	[LAB_HI16_ZMM] = XSTATE_HI16_ZMM, [LAB_TILECFG] = XSTATE_TILECFG, [LAB_TILEDATA] = XSTATE_TILEDATA,
 };
 
-#define AREAS (2 * LAB_MAX_CONTEXTS + LAB_MAX_CPUS + 3)
+#define AREAS (2 * LAB_MAX_CONTEXTS + LAB_MAX_CPUS + 4)
 #define PATTERN_STEP 0x9e3779b9u
 
 uint64_t xsave_fpu_hw_bits(struct lab_xsave_fpu *f, uint32_t lab_mask)
@@ -53,6 +53,29 @@ static uint32_t pattern_word(uint32_t signature, uint32_t index)
 	return signature ? signature + index * PATTERN_STEP : 0;
 }
 
+/* Byte b of the one TILECFG a signature stands for: palette 1 with every tile at its
+   largest (16 rows of 64 bytes), so that every byte of tile data is state and comes
+   back as XRSTOR loaded it (rows a configuration leaves out read as zero). TILECFG
+   cannot hold a signature of its own; the tile data beside it does. */
+static uint8_t tile_config_byte(uint32_t b)
+{
+	if (b == 0)
+		return 1;
+	if (b >= 16 && b < 16 + 2 * XSAVE_TILES)
+		return (b % 2) ? 0 : XSAVE_TILE_ROW_BYTES;
+	if (b >= 48 && b < 48 + XSAVE_TILES)
+		return XSAVE_TILE_MAX_ROWS;
+	return 0;
+}
+
+/* Byte b of component c as signature stands for it. */
+static uint8_t signature_byte(unsigned c, uint32_t signature, uint32_t b)
+{
+	if (c == LAB_TILECFG)
+		return signature ? tile_config_byte(b) : 0;
+	return (uint8_t)(pattern_word(signature, b / 4) >> (8 * (b % 4)));
+}
+
 /* The standard-format area's component c := the bytes signature stands for (0: init). */
 void xsave_fpu_put_signature(struct lab_xsave_fpu *f, uint8_t *area, unsigned c, uint32_t signature)
 {
@@ -60,10 +83,8 @@ void xsave_fpu_put_signature(struct lab_xsave_fpu *f, uint8_t *area, unsigned c,
 	uint16_t control_word = 0x037f;
 
 	xsave_component_data_range(xsave_components(), f->hw_mask, xstate_of[c], 0, &offset, &size);
-	for (uint32_t j = 0; j < size / 4; j++) {
-		uint32_t word = pattern_word(signature, j);
-		memcpy(area + offset + 4 * j, &word, 4);
-	}
+	for (uint32_t b = 0; b < size; b++)
+		area[offset + b] = signature_byte(c, signature, b);
 	if (c == LAB_X87) {
 		memcpy(area, &control_word, 2);
 		area[4] = signature ? 0xff : 0;   /* abridged tag word: all valid */
@@ -79,7 +100,7 @@ void xsave_fpu_put_signature(struct lab_xsave_fpu *f, uint8_t *area, unsigned c,
 int xsave_fpu_holds_signature(struct lab_xsave_fpu *f, uint8_t *area, unsigned c, uint32_t signature,
 			   uint32_t *found)
 {
-	uint32_t offset, size, word;
+	uint32_t offset, size;
 
 	*found = 0;
 	if (!((xsave_header_of(area)->xstate_bv >> xstate_of[c]) & 1))
@@ -89,10 +110,11 @@ int xsave_fpu_holds_signature(struct lab_xsave_fpu *f, uint8_t *area, unsigned c
 	for (uint32_t b = 0; b < size; b++) {
 		if (c == LAB_X87 && (b % 16) >= 10)
 			continue;   /* x87 registers are 10 bytes in 16-byte slots */
-		word = pattern_word(signature, b / 4);
-		if (area[offset + b] != (uint8_t)(word >> (8 * (b % 4))))
+		if (area[offset + b] != signature_byte(c, signature, b))
 			return 0;
 	}
+	if (c == LAB_TILECFG)
+		*found = signature;   /* the configuration every signature stands for */
 	return 1;
 }
 void lab_xsave_fpu_record(void *self, struct json_writer *w)
@@ -118,6 +140,10 @@ void lab_xsave_fpu_record(void *self, struct json_writer *w)
 	json_string(w, "xfd", f->xfd_mode);
 	if (f->xfd_why)
 		json_string(w, "xfd_reason", f->xfd_why);
+	if (f->real & LAB_MASK_XFD) {
+		json_uint(w, "xfd_first_uses", f->xfd_first_uses);
+		json_uint(w, "xfd_restore_traps", f->xfd_restore_traps);
+	}
 	json_string(w, "vm", f->guest_run ? "guest-workload" : f->vm_mode);
 	if (!f->guest_run && f->vm_why)
 		json_string(w, "vm_reason", f->vm_why);
@@ -151,9 +177,13 @@ int lab_xsave_fpu_open(struct lab_xsave_fpu *f, char *why, size_t size)
 	if (!cpu->has.xsave || !fpu_baseline_xcr0())
 		return format_string(why, size, "this CPU has no XSAVE (CPUID.1:ECX.XSAVE[26]=0 or XCR0 unset)"), -1;
 	f->real = 0;
-	for (unsigned c = 0; c < LAB_TILECFG; c++)
+	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
 		if ((user >> xstate_of[c]) & 1)
 			f->real |= 1u << c;
+	/* XFD acts on tile data only: real tiles need real XFD, or the lab's armed
+	   TILEDATA could not behave as armed. */
+	if ((f->real & LAB_MASK_AMX) != LAB_MASK_AMX || !f->hw_write_xfd)
+		f->real &= ~LAB_MASK_AMX;
 	f->hw_mask = xsave_fpu_hw_bits(f, LAB_MASK_ALL);
 	if ((f->hw_mask & 3) != 3)
 		return format_string(why, size, "XCR0 0x%llx lacks x87 or SSE", (unsigned long long)user), -1;
@@ -182,6 +212,12 @@ int lab_xsave_fpu_open(struct lab_xsave_fpu *f, char *why, size_t size)
 	f->scratch = NEXT_AREA();
 	f->pattern = NEXT_AREA();
 	f->init = NEXT_AREA();
+	f->xfd_probe = NEXT_AREA();
 #undef NEXT_AREA
+	xsave_fpu_area_reset(f->xfd_probe);
+	if (f->real & LAB_MASK_AMX) {
+		xsave_fpu_put_signature(f, f->xfd_probe, LAB_TILECFG, 1);
+		xsave_fpu_put_signature(f, f->xfd_probe, LAB_TILEDATA, 1);
+	}
 	return 0;
 }
