@@ -28,6 +28,7 @@ void vm_test_external_interrupt(struct test_result *result);
 void vm_test_create_destroy(struct test_result *result);
 void vm_test_fpu_isolation(struct test_result *result);
 void vm_test_vmx_vmfail_valid(struct test_result *result);
+void vm_test_vmx_vmcs_access_error(struct test_result *result);
 void vm_test_svm_vmexit_invalid(struct test_result *result);
 void vm_bench_hypercall(struct test_result *result);
 void vm_bench_cpuid(struct test_result *result);
@@ -85,6 +86,7 @@ const struct test test_table[] = {
 	{ "vm/create-destroy", vm_test_create_destroy, 0, 0 },
 	{ "vm/fpu-isolation", vm_test_fpu_isolation, 0, 0 },
 	{ "vm/vmx/vmfail-valid-decoded", vm_test_vmx_vmfail_valid, 0, 0 },
+	{ "vm/vmx/vmcs-access-error", vm_test_vmx_vmcs_access_error, 0, 0 },
 	{ "vm/svm/vmexit-invalid-decoded", vm_test_svm_vmexit_invalid, 0, 0 },
 	{ "vm/bench/hypercall", vm_bench_hypercall, 0, 0 },
 	{ "vm/bench/cpuid", vm_bench_cpuid, 0, 0 },

@@ -207,7 +207,8 @@ const char *vm_exit_kind_name(enum vm_exit_kind kind)
 {
 	static const char *const names[] = {
 		"hypercall", "hlt", "cpuid", "xsetbv", "msr-read", "msr-write", "cr0-write",
-		"exception", "nmi", "timer", "interrupt", "entry-failed", "timeout", "other",
+		"exception", "nmi", "timer", "interrupt", "entry-failed", "timeout", "vmcs-access-failed",
+		"other",
 	};
 	return kind <= VM_EXIT_OTHER ? names[kind] : "?";
 }

@@ -32,6 +32,7 @@ enum vm_exit_kind {
 	VM_EXIT_INTERRUPT,      /* a host interrupt arrived in guest mode */
 	VM_EXIT_ENTRY_FAILED,   /* VMfailInvalid, VMfailValid, failed-entry exit, VMEXIT_INVALID */
 	VM_EXIT_TIMEOUT,        /* fpulab's guest watchdog ended the guest */
+	VM_EXIT_ACCESS_FAILED,  /* VMX: a VMREAD or VMWRITE of fpulab's failed (the field in the description) */
 	VM_EXIT_OTHER,
 };
 

@@ -143,14 +143,17 @@ struct vmx_vcpu {
 	uint64_t vmcs;            /* physical = virtual (identity map) */
 	uint64_t msr_bitmap;
 	int launched;
+	uint64_t host_rsp;        /* HOST_RSP as last written (vmx_world_switch) */
 	uint16_t vpid;
 	uint32_t pin, proc2;      /* the controls in force */
 	uint32_t timer_rate;      /* preemption timer: TSC >> timer_rate */
 };
 
-/* Typed accessors with one error path (vmx_setup.c): a failing VMREAD/VMWRITE is
-   remembered with its field and the VM-instruction error, and reported by the next
-   entry as VMfailValid. */
+/* Typed accessors with one error path (vmx_setup.c): the first failing VMREAD or
+   VMWRITE on this CPU is remembered with its field and the VM-instruction error.
+   vmx_vmcs_setup fails on it; vmx_vcpu_run checks it before every entry (and then does
+   not enter) and after decoding every exit: either way the exit is
+   VM_EXIT_ACCESS_FAILED, naming the field. */
 void vmcs_write16(uint32_t field, uint16_t value);
 void vmcs_write32(uint32_t field, uint32_t value);
 void vmcs_write64(uint32_t field, uint64_t value);
@@ -160,10 +163,16 @@ uint32_t vmcs_read32(uint32_t field);
 uint64_t vmcs_read_natural(uint32_t field);
 /* 0 when no accessor failed since the last call; else the first failing field. */
 int vmcs_access_error(uint32_t *field, uint32_t *instruction_error);
+/* How many CPUs have a failure vmcs_access_error has not read yet: the entry path's
+   cheap test before it asks. */
+extern volatile int vmcs_access_failures_pending;
 
 /* World switch (vmx_entry.asm): loads regs, VMLAUNCH (launched == 0) or VMRESUME;
-   returns VMX_OK after a VM exit with regs holding the guest's registers. */
-enum vmx_status vmx_world_switch(struct vm_regs *regs, int launched);
+   returns VMX_OK after a VM exit with regs holding the guest's registers. HOST_RSP is
+   written only when the stack pointer differs from *host_rsp (then updated); HOST_RIP
+   is vmx_world_switch_exit, written once by vmx_vmcs_setup. */
+enum vmx_status vmx_world_switch(struct vm_regs *regs, int launched, uint64_t *host_rsp);
+void vmx_world_switch_exit(void);
 void vmx_guest_trampoline(void);
 void vmx_unblock_nmi(void);
 

@@ -1,7 +1,9 @@
 ; VMX world switch (SDM Vol. 3C, 26 and 27): the only VMX assembly in fpulab.
-; enum vmx_status vmx_world_switch(struct vm_regs *regs [rdi], int launched [esi])
-; Host RSP/RIP are written into the VMCS on every call, so the exit lands at .exit
-; with the stack exactly as it was before the entry.
+; enum vmx_status vmx_world_switch(struct vm_regs *regs [rdi], int launched [esi],
+;                                   uint64_t *host_rsp [rdx])
+; Every exit lands at vmx_world_switch_exit (HOST_RIP, written once at VMCS setup) with
+; the stack exactly as it was before the entry: HOST_RSP is written when the stack
+; pointer differs from *host_rsp, the value written last.
 default rel
 section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
@@ -9,7 +11,6 @@ section .text
 %include "vm_regs.inc"
 
 %define VMCS_HOST_RSP 0x6c14
-%define VMCS_HOST_RIP 0x6c16
 
 global vmx_world_switch
 vmx_world_switch:
@@ -19,12 +20,13 @@ vmx_world_switch:
 	push r13
 	push r14
 	push r15
-	push rdi                        ; [rsp]: regs, found again at .exit
+	push rdi                        ; [rsp]: regs, found again at the exit
+	cmp rsp, [rdx]
+	je .host_rsp_current
+	mov [rdx], rsp
 	mov eax, VMCS_HOST_RSP
 	vmwrite rax, rsp
-	lea rdx, [rel .exit]
-	mov eax, VMCS_HOST_RIP
-	vmwrite rax, rdx
+.host_rsp_current:
 	test esi, esi                   ; flags survive the MOVs below
 	mov rax, [rdi + VM_REGS_RAX]
 	LOAD_GUEST_GPRS_FROM_RDI
@@ -36,10 +38,11 @@ vmx_world_switch:
 .failed:                                ; CF=1 VMfailInvalid, ZF=1 VMfailValid (SDM 31.2)
 	pop rdi
 	mov eax, 2
-	jnc .restore
+	jnc world_switch_return
 	mov eax, 1
-	jmp .restore
-.exit:
+	jmp world_switch_return
+global vmx_world_switch_exit
+vmx_world_switch_exit:
 	push rcx
 	mov rcx, [rsp + 8]
 	mov [rcx + VM_REGS_RAX], rax
@@ -48,7 +51,7 @@ vmx_world_switch:
 	STORE_GUEST_GPRS_TO rcx
 	pop rdi
 	xor eax, eax
-.restore:
+world_switch_return:
 	pop r15
 	pop r14
 	pop r13

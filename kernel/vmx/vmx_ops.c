@@ -2,6 +2,8 @@
 #include "vmx/vmx.h"
 #include "memory.h"
 #include "arch/x86.h"
+#include "lib/format.h"
+#include "lib/string.h"
 #include "vm/vm_guest.h"
 
 
@@ -11,18 +13,38 @@ static int vmx_vcpu_create(struct vm_vcpu *vcpu, char *reason)
 	return vmx_vmcs_setup(vcpu, reason);
 }
 
+/* A VMREAD or VMWRITE since the last check failed: the exit says which (0 if none). */
+static int access_failed(struct vm_exit *exit, const char *when)
+{
+	uint32_t field, error;
+
+	if (!vmcs_access_failures_pending || !vmcs_access_error(&field, &error))
+		return 0;
+	memset(exit, 0, sizeof *exit);
+	exit->kind = VM_EXIT_ACCESS_FAILED;
+	exit->raw_reason = error;
+	exit->qualification = field;
+	format_string(exit->description, sizeof exit->description,
+		      "VMREAD/VMWRITE of VMCS field 0x%x failed %s: VM-instruction error %u (%s)", field, when,
+		      error, vmx_instruction_error_name(error));
+	return 1;
+}
+
 static void vmx_vcpu_run(struct vm_vcpu *vcpu, struct vm_exit *exit)
 {
 	struct vmx_vcpu *vmx = vcpu->arch;
 	enum vmx_status status;
 
 	vmx_arm_preemption_timer(vcpu);
+	if (access_failed(exit, "before this entry (the guest was not entered)"))
+		return;
 	vm_fpu_before_entry(vcpu);
-	status = vmx_world_switch(&vcpu->regs, vmx->launched);
+	status = vmx_world_switch(&vcpu->regs, vmx->launched, &vmx->host_rsp);
 	vm_fpu_after_exit(vcpu);
 	if (status == VMX_OK)
 		vmx->launched = 1;
 	vmx_decode_exit(vcpu, status, exit);
+	access_failed(exit, "while reading this exit");
 }
 
 /* After an NMI exit the host's NMIs stay blocked until an IRET: vmx_unblock_nmi does

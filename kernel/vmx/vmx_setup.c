@@ -26,20 +26,33 @@ static enum vmx_status status_of(uint8_t cf, uint8_t zf)
 }
 
 /* ---- accessors: the first failure is kept until vmcs_access_error reads it ---- */
-static int access_failed;
-static uint32_t access_field, access_error;
+/* Per CPU, like the current VMCS the accessors act on (SDM 24.11.1). The accessors'
+   fast path stays a leaf function: a failure is recorded out of line. */
+static struct vmcs_access_state {
+	int failed;
+	uint32_t field, error;
+} access_states[SMP_MAX_CPUS];
+volatile int vmcs_access_failures_pending;
 
-static void note(uint32_t field, uint8_t cf, uint8_t zf)
+static __attribute__((noinline, cold)) void note_failure(uint32_t field, uint8_t zf)
 {
+	struct vmcs_access_state *state = &access_states[smp_current_cpu()];
 	uint64_t error = 0;
 
-	if (access_failed || (!cf && !zf))
+	if (state->failed)
 		return;
-	access_failed = 1;
-	access_field = field;
+	state->failed = 1;
+	state->field = field;
 	if (zf)
 		__asm__ volatile("vmread %1, %0" : "=rm"(error) : "r"((uint64_t)VMCS_INSTRUCTION_ERROR) : "cc");
-	access_error = (uint32_t)error;
+	state->error = (uint32_t)error;
+	__atomic_add_fetch(&vmcs_access_failures_pending, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void note(uint32_t field, uint8_t cf, uint8_t zf)
+{
+	if (cf | zf)
+		note_failure(field, zf);
 }
 
 static void vmcs_write(uint32_t field, uint64_t value)
@@ -70,10 +83,15 @@ uint64_t vmcs_read_natural(uint32_t field) { return vmcs_read(field); }
 
 int vmcs_access_error(uint32_t *field, uint32_t *instruction_error)
 {
-	int failed = access_failed;
-	*field = access_field;
-	*instruction_error = access_error;
-	access_failed = 0;
+	struct vmcs_access_state *state = &access_states[smp_current_cpu()];
+	int failed = state->failed;
+
+	*field = state->field;
+	*instruction_error = state->error;
+	if (failed) {
+		state->failed = 0;
+		__atomic_sub_fetch(&vmcs_access_failures_pending, 1, __ATOMIC_SEQ_CST);
+	}
 	return failed;
 }
 

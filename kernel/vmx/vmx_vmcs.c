@@ -143,6 +143,9 @@ static void setup_host_state(const struct vm_host_state *host)
 	vmcs_write32(VMCS_HOST_SYSENTER_CS, 0);
 	vmcs_write_natural(VMCS_HOST_SYSENTER_ESP, 0);
 	vmcs_write_natural(VMCS_HOST_SYSENTER_EIP, 0);
+	/* Every exit lands at one place; HOST_RSP is written by the world switch, and only
+	   when the host's stack pointer at entry differs from the last one (vmx->host_rsp). */
+	vmcs_write_natural(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_world_switch_exit);
 }
 
 /* MSR bitmap (SDM 25.6.9): read-low at 0, write-low at 2048; one bit per MSR. */
@@ -170,6 +173,7 @@ int vmx_vmcs_setup(struct vm_vcpu *vcpu, char *reason)
 		return -1;
 	setup_guest_state(vcpu, &host);
 	setup_host_state(&host);
+	((struct vmx_vcpu *)vcpu->arch)->host_rsp = 0;   /* not written yet */
 	if (vmcs_access_error(&field, &error))
 		return format_string(reason, VM_REASON_SIZE, "VMWRITE of field 0x%x failed: error %u (%s)",
 				     field, error, vmx_instruction_error_name(error)), -1;
