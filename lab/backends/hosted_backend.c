@@ -27,8 +27,13 @@ static void hosted_close(struct lab_fpu_backend *backend)
 	(void)backend;
 }
 
+static const char *hosted_xfd_missing(void)
+{
+	return hosted_fpu.xfd_why;
+}
+
 static const struct lab_platform_backend hosted = {
-	.name = "hosted", .open = hosted_open, .close = hosted_close,
+	.name = "hosted", .open = hosted_open, .close = hosted_close, .real_xfd_missing = hosted_xfd_missing,
 };
 
 const struct lab_platform_backend *lab_platform_backend(void)

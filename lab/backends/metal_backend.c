@@ -346,7 +346,7 @@ static void metal_close(struct lab_fpu_backend *backend)
 }
 
 static const struct lab_platform_backend metal = {
-	.name = "metal", .open = metal_open, .close = metal_close,
+	.name = "metal", .open = metal_open, .close = metal_close, .real_xfd_missing = real_xfd_missing,
 };
 
 const struct lab_platform_backend *lab_platform_backend(void)

@@ -15,6 +15,8 @@ struct lab_platform_backend {
 	int (*open)(struct lab_fpu_backend *backend, char *why, size_t size);
 	/* After the test: the CPU as the runner expects it (CR0.TS clear). */
 	void (*close)(struct lab_fpu_backend *backend);
+	/* Why IA32_XFD is simulated on this backend, or 0 when it is the CPU's. */
+	const char *(*real_xfd_missing)(void);
 };
 
 /* This build's real backend, or 0. */
