@@ -345,9 +345,11 @@ static int xs_ts(void *self, unsigned cpu)
    CPU's real MSRs where XFD is real. */
 static void write_xfd_body(struct cpu_operation *op)
 {
-	op->f->cpu[op->cpu].xfd = op->mask & LAB_MASK_XFD;
+	struct lab_xsave_cpu *c = &op->f->cpu[op->cpu];
+
+	c->xfd = op->mask & LAB_MASK_XFD;
 	if (real_xfd(op->f))
-		fault(op->f, op->f->hw_write_xfd(xsave_fpu_hw_bits(op->f, op->mask)), "a WRMSR of IA32_XFD");
+		fault(op->f, op->f->hw_write_xfd(xsave_fpu_hw_bits(op->f, c->xfd)), "a WRMSR of IA32_XFD");
 }
 
 static void write_xfd_err_body(struct cpu_operation *op)
