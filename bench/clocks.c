@@ -4,6 +4,7 @@
 #include "cpu_features.h"
 #include "test_runner.h"
 #include "arch/safe.h"
+#include "arch/x86.h"
 #include "lib/json_writer.h"
 #include "lib/kernel_args.h"
 
@@ -82,6 +83,8 @@ static const char *aperf_unusable(void)
 
 	if (!cpu_features()->has.aperf_mperf)
 		return "CPUID.06H:ECX[0] (APERF/MPERF) is clear";
+	if (current_privilege_level() != 0)
+		return RING0_ONLY_REASON("RDMSR IA32_APERF");
 	if (rdmsr_safe(MSR_APERF, &before) != 0)
 		return "RDMSR IA32_APERF faults";
 	for (volatile int i = 0; i < 1000; i++)
@@ -98,7 +101,8 @@ static void probe_clocks(void)
 
 	core->available = enable_intel_fixed_cycles() || enable_amd_core_cycles();
 	if (!core->available)
-		core->reason = "no fixed or general performance counter that counts (RDPMC)";
+		core->reason = current_privilege_level() != 0 ? RING0_ONLY_REASON("RDPMC")
+			     : "no fixed or general performance counter that counts (RDPMC)";
 	aperf->reason = aperf_unusable();
 	aperf->available = !aperf->reason;
 }

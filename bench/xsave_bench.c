@@ -163,15 +163,25 @@ void bench_test_xrstors(struct test_result *result)
 	bench_restores(result, "xrstors", &body, 1);
 }
 
-/* XGETBV, XSETBV, CLTS, CR0.TS writes and the #NM round trip of a lazy FPU switch. */
+/* XGETBV, XSETBV, CLTS, CR0.TS writes and the #NM round trip of a lazy FPU switch.
+   Outside ring 0 (the hosted build) only XGETBV runs. */
 void bench_test_control(struct test_result *result)
 {
 	const struct bench_body xgetbv0 = BODY(bench_xgetbv0, 16), xgetbv1 = BODY(bench_xgetbv1, 16);
 	const struct bench_body xsetbv = BODY(bench_xsetbv_same, 8), clts = BODY(bench_clts, 16);
 	const struct bench_body set_ts = BODY(bench_set_ts_clts, 8), nm = BODY(bench_nm_round_trip, 8);
 	struct bench_arguments arguments = { 0 };
+	int xgetbv_usable = cpu_features()->has.xsave && (cpuid(1, 0).ecx & CPUID1_ECX_OSXSAVE);
 	uint64_t traps_before;
 
+	arguments.mask = xgetbv_usable ? fpu_baseline_xcr0() : 0;
+	if (xgetbv_usable) {
+		xsave_bench_emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
+		if (cpu_features()->has.xgetbv1)
+			xsave_bench_emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
+	}
+	if (current_privilege_level() != 0)
+		return test_skip(result, "XSETBV, CLTS and MOV to CR0 need CPL0: not available in a Linux process");
 	arguments.value = read_cr0() | CR0_TS;
 	xsave_bench_emit(result, "xsave/clts", &clts, &arguments, 0, 0);
 	xsave_bench_emit(result, "xsave/cr0-ts-set-and-clts", &set_ts, &arguments, 0, 0);
@@ -182,12 +192,8 @@ void bench_test_control(struct test_result *result)
 	write_cr0(read_cr0() & ~CR0_TS);
 	if (trap_nm_count() == traps_before)
 		return test_fail(result, "the #NM round trip raised no #NM");
-	if (!cpu_features()->has.xsave)
+	if (!xgetbv_usable)
 		return test_skip(result, "CR0.TS benchmarks done; no XSAVE: XGETBV/XSETBV not measured");
-	arguments.mask = fpu_baseline_xcr0();
-	xsave_bench_emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
-	if (cpu_features()->has.xgetbv1)
-		xsave_bench_emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
 	xsave_bench_emit(result, "xsave/xsetbv-same-value", &xsetbv, &arguments, 0, 0);
 }
 

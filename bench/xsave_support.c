@@ -2,6 +2,7 @@
 #include "bench/amx.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
+#include "arch/x86.h"
 #include "memory.h"
 #include "arch/safe.h"
 #include "lib/format.h"
@@ -152,5 +153,11 @@ const char *xsave_instruction_missing(const char *instruction)
 		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVEC[1]=0";
 	if ((starts_with(instruction, "xsaves") || starts_with(instruction, "xrstors")) && !cpu->has.xsaves)
 		return "CPUID.(EAX=0DH,ECX=1):EAX.XSAVES[3]=0";
+	if (current_privilege_level() != 0) {
+		if (starts_with(instruction, "xsaves"))
+			return RING0_ONLY_REASON("XSAVES");
+		if (starts_with(instruction, "xrstors"))
+			return RING0_ONLY_REASON("XRSTORS");
+	}
 	return 0;
 }

@@ -107,8 +107,12 @@ void xsave_test_xstate_bv_matches_xinuse(struct test_result *result)
 	xsave_area_with_patterns(patterns, mask, 3, 0);
 	xsave_area_all_init(init, mask, 0);
 	for (unsigned i = 0; i < 3; i++) {
-		if (xsave_instruction_missing(names[i]))
+		const char *missing = xsave_instruction_missing(names[i]);
+
+		if (missing) {
+			test_diagnostic(result, names[i], "\"not checked: %s\"", missing);
 			continue;
+		}
 		for (unsigned round = 0; round < 2; round++) {
 			if (check(result, xrstor_safe(round ? init : patterns, mask), "XRSTOR"))
 				return;
@@ -216,12 +220,12 @@ void xsave_test_fault_reserved_header(struct test_result *result)
 void xsave_test_fault_misaligned(struct test_result *result)
 {
 	uint64_t mask = xsave_user_mask();
-	uint8_t *area = xsave_area_alloc();
+	uint8_t *patterns = xsave_area_alloc(), *area = xsave_area_alloc();
 
 	if (!cpu_features()->has.xsave)
 		return test_skip(result, "CPUID.1:ECX.XSAVE[26]=0");
-	xsave_area_with_patterns(area + 64, mask, 7, 0);
-	memmove(area + 16, area + 64, 4096);
+	xsave_area_with_patterns(patterns, mask, 7, 0);
+	memcpy(area + 16, patterns, cpu_features()->xsave_standard_size);
 	expect_fault(result, xrstor_safe(area + 16, mask), VECTOR_GP, "XRSTOR from a 16-byte aligned area");
 	if (result->status == TEST_PASS)
 		expect_fault(result, xsave_safe(area + 8, mask), VECTOR_GP, "XSAVE to an 8-byte aligned area");
@@ -234,6 +238,8 @@ void xsave_test_fault_xsetbv(struct test_result *result)
 
 	if (!cpu_features()->has.xsave)
 		return test_skip(result, "CPUID.1:ECX.XSAVE[26]=0");
+	if (current_privilege_level() != 0)
+		return test_skip(result, "%s", RING0_ONLY_REASON("XSETBV"));
 	while (unsupported_bit < 63 && ((supported >> unsupported_bit) & 1))
 		unsupported_bit++;
 	expect_fault(result, xsetbv_safe(0, baseline & ~1ull), VECTOR_GP, "XCR0 without x87 (bit 0)");
@@ -249,10 +255,15 @@ void xsave_test_fault_xsetbv(struct test_result *result)
 
 void xsave_test_fault_nm_with_ts(struct test_result *result)
 {
-	uint64_t cr0 = read_cr0();
-	uint8_t *area = cpu_features()->has.xsave ? xsave_area_alloc() : 0;
+	uint64_t cr0;
+	uint8_t *area;
 	uint32_t mxcsr;
 	int vector, stmxcsr_vector, xsave_vector = -1;
+
+	if (current_privilege_level() != 0)
+		return test_skip(result, "%s", RING0_ONLY_REASON("MOV to CR0 (CR0.TS)"));
+	cr0 = read_cr0();
+	area = cpu_features()->has.xsave ? xsave_area_alloc() : 0;
 
 	write_cr0(cr0 | CR0_TS);
 	vector = sse_touch_safe();

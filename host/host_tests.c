@@ -1,30 +1,16 @@
-/* Tests only the hosted build has: the XGETBV benchmark without the ring-0 rest of
-   xsave/bench/control, and a hang selftest that spins without CLI (#GP in ring 3). */
-#include "cpu_features.h"
+/* Tests only the hosted build has: the selftests that would need ring 0 in the kernel's
+   form (#GP without WRMSR, a hang that spins without CLI). */
 #include "test_runner.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
 #include "arch/x86.h"
 
-#define CPUID1_ECX_OSXSAVE (1u << 27)
-
-DECLARE_BODY(bench_xgetbv0);
-DECLARE_BODY(bench_xgetbv1);
-
-/* The same bodies and record names as bench_test_control (bench/xsave_bench.c). */
-void host_bench_test_xgetbv(struct test_result *result)
+/* selftest=gp without a privileged instruction: a load from a non-canonical address
+   raises #GP at any CPL (SDM Vol. 3A, 6.15, interrupt 13). */
+void host_selftest_general_protection(struct test_result *result)
 {
-	const struct bench_body xgetbv0 = BODY(bench_xgetbv0, 16);
-	const struct bench_body xgetbv1 = BODY(bench_xgetbv1, 16);
-	struct bench_arguments arguments = { 0 };
+	volatile uint64_t *non_canonical = (volatile uint64_t *)(uintptr_t)0x8000000000000000ull;
 
-	if (!cpu_features()->has.xsave)
-		return test_skip(result, "CPUID.1:ECX.XSAVE[26]=0");
-	if (!(cpuid(1, 0).ecx & CPUID1_ECX_OSXSAVE))
-		return test_skip(result, "CPUID.1:ECX.OSXSAVE[27]=0: the OS left XGETBV disabled");
-	xsave_bench_emit(result, "xsave/xgetbv0", &xgetbv0, &arguments, 0, 0);
-	if (cpu_features()->has.xgetbv1)
-		xsave_bench_emit(result, "xsave/xgetbv1", &xgetbv1, &arguments, 0, 0);
+	(void)*non_canonical;
+	test_fail(result, "a load from a non-canonical address did not trap");
 }
 
 /* selftest=hang: spins until SIGALRM, the hosted watchdog, ends it. */

@@ -194,19 +194,6 @@ void apic_end_of_interrupt(void)
 {
 }
 
-/* ---- kernel/selftests.c: in ring 3 every WRMSR raises #GP ---- */
-
-struct faulting_msr_write {
-	uint32_t msr;
-	uint64_t value;
-};
-
-struct faulting_msr_write msr_write_that_faults(void)
-{
-	struct faulting_msr_write write = { 0xc0de0000u, 0 };
-	return write;
-}
-
 /* ---- kernel/smp/: the hosted build is one thread on one CPU ---- */
 
 int smp_trap_on_second_cpu(struct trap_frame *frame)

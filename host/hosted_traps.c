@@ -63,13 +63,30 @@ static void dispatch(ucontext_t *context, uint64_t vector, uint64_t error_code)
 			(greg_t)*(uint64_t *)((char *)&frame + registers[i].frame_offset);
 }
 
+/* The vector behind a fault signal, for when the context carries none: QEMU's user-mode
+   emulation leaves REG_TRAPNO at -1. Linux sends SIGSEGV with SI_KERNEL for #GP and with
+   SEGV_MAPERR/SEGV_ACCERR/SEGV_PKUERR for #PF, SIGBUS with BUS_ADRALN for #AC. */
+static uint64_t vector_of_signal(int signal, const siginfo_t *info)
+{
+	switch (signal) {
+	case SIGILL: return VECTOR_UD;
+	case SIGFPE: return VECTOR_DE;
+	case SIGTRAP: return info->si_code == TRAP_BRKPT ? VECTOR_BP : VECTOR_DB;
+	case SIGBUS: return info->si_code == BUS_ADRALN ? VECTOR_AC : VECTOR_GP;
+	default: return info->si_code > 0 && info->si_code != SI_KERNEL ? VECTOR_PF : VECTOR_GP;
+	}
+}
+
 static void on_fault(int signal, siginfo_t *info, void *context_pointer)
 {
 	ucontext_t *context = context_pointer;
-	uint64_t vector = (uint64_t)context->uc_mcontext.gregs[REG_TRAPNO];
+	int64_t trap_number = (int64_t)context->uc_mcontext.gregs[REG_TRAPNO];
+	uint64_t vector = (uint64_t)trap_number;
 
 	if (info->si_code <= 0)   /* sent by kill() or raise(): no trap behind it */
 		vector = signal == SIGILL ? VECTOR_UD : signal == SIGFPE ? VECTOR_DE : VECTOR_GP;
+	else if (trap_number < 0 || trap_number >= 32)
+		vector = vector_of_signal(signal, info);
 	signal_fault_address = (uint64_t)context->uc_mcontext.gregs[REG_CR2];
 	dispatch(context, vector, (uint64_t)context->uc_mcontext.gregs[REG_ERR]);
 }

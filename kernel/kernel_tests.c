@@ -51,6 +51,16 @@ struct faulting_msr_write msr_write_that_faults(void)
 	return none;
 }
 
+/* selftest=gp (kernel/selftests.c has the others): a WRMSR that faults, unguarded. */
+void selftest_general_protection(struct test_result *result)
+{
+	struct faulting_msr_write faulting = msr_write_that_faults();
+	if (!faulting.msr)
+		return test_skip(result, "no MSR write faults on this platform");
+	wrmsr(faulting.msr, faulting.value);   /* unguarded on purpose */
+	test_fail(result, "WRMSR to an undefined MSR did not trap");
+}
+
 /* A CR4 bit that must #GP when set: the enable bit of a feature the CPU lacks.
    QEMU 7.2's TCG never delivers this #GP: it spins on the MOV (docs/platforms.md). */
 static uint64_t cr4_bit_that_faults(void)

@@ -4,25 +4,10 @@
 #include "test_runner.h"
 #include "arch/x86.h"
 
-struct faulting_msr_write {
-	uint32_t msr;
-	uint64_t value;
-};
-struct faulting_msr_write msr_write_that_faults(void);
-
 void selftest_invalid_opcode(struct test_result *result)
 {
 	__asm__ volatile("ud2");
 	test_fail(result, "ud2 did not trap");
-}
-
-void selftest_general_protection(struct test_result *result)
-{
-	struct faulting_msr_write faulting = msr_write_that_faults();
-	if (!faulting.msr)
-		return test_skip(result, "no MSR write faults on this platform");
-	wrmsr(faulting.msr, faulting.value);   /* unguarded on purpose */
-	test_fail(result, "WRMSR to an undefined MSR did not trap");
 }
 
 void selftest_page_fault(struct test_result *result)

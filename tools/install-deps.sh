@@ -13,7 +13,7 @@ Installs (apt-get, no prompts, --no-install-recommends) the Debian packages
 fpulab needs that are not installed yet:
   build:   gcc make binutils gnu-efi nasm
   images:  grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
-  run:     qemu-system-x86 ovmf bochs bochsbios vgabios
+  run:     qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
   scripts: coreutils util-linux findutils grep sed jq file
 
   --list    print the package list and exit
@@ -27,7 +27,7 @@ USAGE
 PACKAGES=(
     gcc make binutils gnu-efi nasm
     grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
-    qemu-system-x86 ovmf bochs bochsbios vgabios
+    qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
     coreutils util-linux findutils grep sed jq file
 )
 

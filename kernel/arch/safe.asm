@@ -2,6 +2,9 @@
 ; (0 = no fault; none of these instructions can raise #DE, vector 0).
 ; Each faulting instruction has an entry in safe_fixup_table: trap_dispatch looks the
 ; faulting RIP up, puts the vector in RAX and resumes at the fixup label, which returns.
+; The wrappers of instructions that need CPL 0 whatever the configuration (RDMSR, WRMSR,
+; XSETBV, MOV to CR0/CR4, XSAVES, XRSTORS) do not execute them outside ring 0 (the
+; hosted build, user-mode tests): they return #GP, the vector the CPU would raise.
 default rel
 bits 64
 
@@ -23,8 +26,21 @@ safe_fixup_table:
 
 section .text
 
+%define VECTOR_GP 13
+
+; Returns VECTOR_GP from the wrapper when CS.RPL (the CPL) is not 0.
+%macro REFUSE_OUTSIDE_RING0 0
+	mov eax, cs
+	test al, 3
+	jz %%ring0
+	mov eax, VECTOR_GP
+	ret
+%%ring0:
+%endmacro
+
 ; int rdmsr_safe(uint32_t msr, uint64_t *value)
 rdmsr_safe:
+	REFUSE_OUTSIDE_RING0
 	mov ecx, edi
 .instruction:
 	rdmsr
@@ -38,6 +54,7 @@ FIXUP .instruction, .fixup
 
 ; int wrmsr_safe(uint32_t msr, uint64_t value)
 wrmsr_safe:
+	REFUSE_OUTSIDE_RING0
 	mov ecx, edi
 	mov eax, esi
 	mov rdx, rsi
@@ -64,6 +81,7 @@ FIXUP .instruction, .fixup
 
 ; int xsetbv_safe(uint32_t index, uint64_t value)
 xsetbv_safe:
+	REFUSE_OUTSIDE_RING0
 	mov ecx, edi
 	mov eax, esi
 	mov rdx, rsi
@@ -77,6 +95,7 @@ FIXUP .instruction, .fixup
 
 ; int write_cr0_safe(uint64_t value)
 write_cr0_safe:
+	REFUSE_OUTSIDE_RING0
 .instruction:
 	mov cr0, rdi
 	xor eax, eax
@@ -86,6 +105,7 @@ FIXUP .instruction, .fixup
 
 ; int write_cr4_safe(uint64_t value)
 write_cr4_safe:
+	REFUSE_OUTSIDE_RING0
 .instruction:
 	mov cr4, rdi
 	xor eax, eax
@@ -117,8 +137,11 @@ read64_safe:
 FIXUP .instruction, .fixup
 
 ; XSAVE family: int NAME_safe(void *area, uint64_t requested_feature_bitmap)
-%macro XSAVE_FAMILY_SAFE 2      ; function, instruction
+%macro XSAVE_FAMILY_SAFE 2-3 0  ; function, instruction, 1 when it needs CPL 0
 %1:
+%if %3
+	REFUSE_OUTSIDE_RING0
+%endif
 	mov eax, esi
 	mov rdx, rsi
 	shr rdx, 32
@@ -133,9 +156,9 @@ FIXUP .instruction, .fixup
 XSAVE_FAMILY_SAFE xsave_safe, xsave64
 XSAVE_FAMILY_SAFE xsaveopt_safe, xsaveopt64
 XSAVE_FAMILY_SAFE xsavec_safe, xsavec64
-XSAVE_FAMILY_SAFE xsaves_safe, xsaves64
+XSAVE_FAMILY_SAFE xsaves_safe, xsaves64, 1
 XSAVE_FAMILY_SAFE xrstor_safe, xrstor64
-XSAVE_FAMILY_SAFE xrstors_safe, xrstors64
+XSAVE_FAMILY_SAFE xrstors_safe, xrstors64, 1
 XSAVE_FAMILY_SAFE fxsave_safe, fxsave64
 XSAVE_FAMILY_SAFE fxrstor_safe, fxrstor64
 

@@ -6,12 +6,15 @@
 #include <stdint.h>
 
 #define VECTOR_DE 0
+#define VECTOR_DB 1
 #define VECTOR_NMI 2
+#define VECTOR_BP 3
 #define VECTOR_UD 6
 #define VECTOR_NM 7
 #define VECTOR_DF 8
 #define VECTOR_GP 13
 #define VECTOR_PF 14
+#define VECTOR_AC 17
 
 int rdmsr_safe(uint32_t msr, uint64_t *value);
 int wrmsr_safe(uint32_t msr, uint64_t value);

@@ -20,6 +20,7 @@
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_VMXE       (1ull << 13)
 #define CR4_OSXSAVE    (1ull << 18)
+#define CPUID1_ECX_OSXSAVE (1u << 27)   /* CR4.OSXSAVE as CPUID.1:ECX[27] shows it */
 #define CR4_PKE        (1ull << 22)
 
 #define RFLAGS_IF (1ull << 9)
@@ -169,6 +170,15 @@ static inline uint16_t read_cs(void)
 	__asm__ volatile("mov %%cs, %0" : "=r"(selector));
 	return selector;
 }
+
+/* The current privilege level is CS.RPL (SDM Vol. 3A, 5.5): 3 in the hosted build. */
+static inline unsigned current_privilege_level(void)
+{
+	return read_cs() & 3;
+}
+
+/* The SKIP reason of a test whose instruction needs CPL 0, outside ring 0. */
+#define RING0_ONLY_REASON(instruction) instruction " needs CPL0: not available in a Linux process"
 
 static inline uint16_t read_ds(void)
 {

@@ -36,6 +36,12 @@ run() {
 	reader_status=$?
 }
 
+# cpu_record LOG: the log's cpu record as one line of JSON ("null" when it has none),
+# whatever the log's status.
+cpu_record() {
+	{ "$reader" --json "$1" 2>/dev/null || true; } | jq -c -s 'map(select(.kind == "cpu"))[0]'
+}
+
 # names LOG: the test point names, one a line.
 names() {
 	sed -nE 's/^(not )?ok [0-9]+ - ([^ ]+).*/\2/p' "$1"
@@ -67,6 +73,43 @@ grep -q '^# lab {.*"cost_weights":"default"' "$work/quick.log" && problems+="lab
 [ "$(tail -n 1 "$work/quick.log")" = "# fpulab-end status=0" ] || problems+="last line: $(tail -n 1 "$work/quick.log")"$'\n'
 [ -s "$work/quick.stderr" ] && problems+="stderr: $(head -n 3 "$work/quick.stderr")"$'\n'
 result "quick-run-complete-with-status-0 ($(grep -c '^ok ' "$work/quick.log") ok, $(grep -c '^# bench ' "$work/quick.log") bench records)" "$problems"
+
+# Ring 0 only instructions SKIP with the reason instead of being executed in a process.
+problems=""
+for expected in 'xsave/roundtrip/xsaves-xrstors # SKIP XSAVES needs CPL0: not available in a Linux process' \
+		'xsave/bench/xrstors # SKIP XRSTORS needs CPL0: not available in a Linux process' \
+		'xsave/fault/xsetbv-invalid # SKIP XSETBV needs CPL0: not available in a Linux process'; do
+	if ! cpu_record "$work/quick.log" | jq -e '.features.xsaves' > /dev/null &&
+	   [ "${expected#*xsetbv}" = "$expected" ]; then
+		continue   # no XSAVES: the CPUID reason comes first
+	fi
+	grep -E '^ok [0-9]+ - ' "$work/quick.log" | grep -cF -- "- $expected" > /dev/null || problems+="no 'ok N - $expected' line"$'\n'
+done
+grep -E '^# cpu \{.*"core-cycles":"RDPMC needs CPL0: not available in a Linux process"' "$work/quick.log" | grep -c . > /dev/null ||
+	problems+="the cpu record does not say why the core-cycle counter is not used"$'\n'
+result ring0-instructions-skip-with-the-reason "$problems"
+
+# The quick run on CPU models this machine is not (tests/host/cpu-models.tsv), under
+# QEMU's user-mode emulation: each complete, clean, and with the model's features.
+while IFS=$'\t' read -r model condition description; do
+	case "$model" in ""|"#"*) continue ;; esac
+	problems=""
+	if ! command -v qemu-x86_64 > /dev/null 2>&1; then
+		result "cpu-model/$model" "qemu-x86_64 not found (Debian qemu-user: tools/install-deps.sh installs it)"
+		continue
+	fi
+	log="$work/model-${model//[^A-Za-z0-9]/_}.log"
+	timeout 300 qemu-x86_64 -cpu "$model" "$binary" quick > "$log" 2> "$log.stderr"
+	model_status=$?
+	[ "$model_status" -eq 0 ] || problems+="exit status $model_status, expected 0"$'\n'
+	tools/fpulab-log "$log" > "$log.summary" 2>&1 || problems+="fpulab-log: $(tail -n 1 "$log.summary")"$'\n'
+	failed_points=$(grep -E '^not ok ' "$log" | head -n 3)
+	[ -z "$failed_points" ] || problems+="$failed_points"$'\n'
+	cpu_record "$log" | jq -e "$condition" > /dev/null ||
+		problems+="the cpu record does not show the model ($description): $(cpu_record "$log" | jq -c '{xcr0, features}')"$'\n'
+	[ "$(tail -n 1 "$log")" = "# fpulab-end status=0" ] || problems+="last line: $(tail -n 1 "$log")"$'\n'
+	result "cpu-model/$model ($description: $(grep -c '^ok .*# SKIP' "$log") skipped)" "$problems"
+done < tests/host/cpu-models.tsv
 
 # only=GLOB limits the run to matching tests.
 run only quick 'only=harness/*'
