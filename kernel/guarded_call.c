@@ -1,5 +1,6 @@
 #include "guarded_call.h"
 #include "arch/cpu_tables.h"
+#include "arch/per_cpu.h"
 #include "arch/trap_frame.h"
 #include "arch/x86.h"
 #include "lib/format.h"
@@ -8,46 +9,38 @@
 uint64_t test_call(struct guarded_call *call, void (*function)(void *), void *argument);
 void test_resume(void);
 
-static struct guarded_call *current_call;
-
+/* The call a trap ends is this CPU's current one; an abort also abandons the trap
+   handlers the function was inside when the trap came (a watchdog NMI in an #NM
+   handler), so the trap depth goes back to what it was at the call. */
 int guarded_call_run(struct guarded_call *call, const char *name,
 		     void (*function)(void *), void *argument)
 {
+	struct per_cpu *cpu = this_cpu_checked();
 	int aborted;
 
-	call->previous = current_call;
+	call->previous = cpu->current_call;
+	call->trap_depth = cpu->trap_depth;
 	call->name = name;
 	call->vector = -1;
 	call->reason[0] = call->dump[0] = 0;
-	current_call = call;
+	cpu->current_call = call;
 	aborted = (int)test_call(call, function, argument);
-	current_call = call->previous;
+	cpu = this_cpu_checked();
+	cpu->current_call = call->previous;
+	if (aborted)
+		cpu->trap_depth = call->trap_depth;
 	return aborted;
-}
-
-int guarded_call_run_detached(struct guarded_call *call, const char *name,
-			       void (*function)(void *), void *argument)
-{
-	call->previous = 0;
-	call->name = name;
-	call->vector = -1;
-	call->reason[0] = call->dump[0] = 0;
-	return (int)test_call(call, function, argument);
 }
 
 int guarded_call_active(void)
 {
-	return current_call != 0;
+	return this_cpu()->current_call != 0;
 }
 
 void guarded_call_abort(struct trap_frame *frame, const char *reason)
 {
-	guarded_call_abort_detached(current_call, frame, reason);
-}
+	struct guarded_call *call = this_cpu()->current_call;
 
-void guarded_call_abort_detached(struct guarded_call *call, struct trap_frame *frame,
-				 const char *reason)
-{
 	call->vector = (int)frame->vector;
 	string_copy(call->reason, reason, sizeof call->reason);
 	trap_frame_format_dump(frame, call->name, reason, call->dump, sizeof call->dump);
@@ -102,6 +95,7 @@ void trap_frame_format_dump(const struct trap_frame *frame, const char *test_nam
 	out.length = (unsigned long)format_string(buffer, size,
 		"  ---\n  message: \"%s\"\n  test: \"%s\"\n  exception: \"%s\"\n",
 		message, test_name ? test_name : "(kernel)", exception_name(frame->vector));
+	dump_line(&out, "cpu", "%llu", this_cpu()->index);
 	dump_line(&out, "vector", "%llu", frame->vector);
 	dump_line(&out, "error_code", "\"0x%llx\"", frame->error_code);
 	dump_line(&out, "rip", "\"0x%016llx\"", frame->rip);

@@ -12,24 +12,19 @@ struct guarded_call {
 	struct guarded_call *previous;
 	const char *name;               /* test name for the dump */
 	int vector;                     /* the trap that ended it, -1 for none */
+	unsigned trap_depth;            /* the CPU's trap depth when it began */
 	char reason[160];
 	char dump[2560];                /* TAP 14 YAML block, ready to print */
 };
 
-/* Returns 0 when function returned, 1 when a trap ended it. */
+/* Returns 0 when function returned, 1 when a trap ended it. Calls nest; each CPU has
+   its own current call (kernel/arch/per_cpu.h). */
 int guarded_call_run(struct guarded_call *call, const char *name,
 		     void (*function)(void *), void *argument);
 int guarded_call_active(void);
-/* From trap_dispatch: fill the current call's reason and dump and make the frame
-   return into the caller of guarded_call_run. */
+/* From trap_dispatch: fill this CPU's current call's reason and dump and make the
+   frame return into the caller of guarded_call_run. */
 void guarded_call_abort(struct trap_frame *frame, const char *reason);
-
-/* The same for a CPU other than the one running the tests (kernel/smp/): call is not
-   the current call, and only abort_detached on that CPU ends it. */
-int guarded_call_run_detached(struct guarded_call *call, const char *name,
-			       void (*function)(void *), void *argument);
-void guarded_call_abort_detached(struct guarded_call *call, struct trap_frame *frame,
-				 const char *reason);
 
 /* YAML dump of a trap frame and the control registers, one "  key: value" a line. */
 void trap_frame_format_dump(const struct trap_frame *frame, const char *test_name,

@@ -12,6 +12,7 @@
 #include "smp/smp.h"
 #include "arch/apic.h"
 #include "arch/cpu_tables.h"
+#include "arch/per_cpu.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
 #include "lib/kernel_args.h"
@@ -32,6 +33,7 @@ void kmain(struct boot_info *boot)
 			   LOG_BUFFER_PAGES * PAGE_SIZE);
 	runner_start(&args, firmware_alive ? "efi" : "multiboot2", boot->command_line);
 	runner_report_argument_errors();     /* bad arguments are `not ok` at the top */
+	per_cpu_start(0);                    /* GS base: this CPU's area, read by every trap */
 	cpu_tables_init(boot);               /* own GDT, TSS and IDT */
 	paging_init();                       /* own identity map */
 	if (!firmware_alive)

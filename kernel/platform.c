@@ -3,6 +3,7 @@
 #include "memory.h"
 #include "serial.h"
 #include "arch/cpu_tables.h"
+#include "arch/per_cpu.h"
 #include "smp/smp.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
@@ -50,6 +51,7 @@ void platform_finish(int status)
 	if (firmware) {
 		paging_restore_firmware();
 		cpu_tables_restore_firmware();
+		per_cpu_restore_firmware();   /* no more traps of fpulab's from here */
 		interrupts_enable();
 		if (firmware->save_results && log)
 			firmware->save_results(log, length);

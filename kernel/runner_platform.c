@@ -2,10 +2,9 @@
    (bench/harness.h): interrupts masked at the CPU, at the local APIC and at the PIC,
    with the NMI watchdog the only thing left that can end a test. */
 #include "runner_platform.h"
-#include "fpu_setup.h"
+#include "cpu_reset.h"
 #include "platform.h"
 #include "watchdog.h"
-#include "vm/vm.h"
 #include "bench/harness.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
@@ -20,10 +19,8 @@ uint64_t runner_platform_before_test(uint32_t timeout_milliseconds)
 void runner_platform_after_test(uint64_t saved, int aborted)
 {
 	watchdog_disarm();
-	if (aborted) {
-		vm_force_off();          /* a test ended inside VMX root or SVM host code */
-		fpu_restore_baseline();
-	}
+	if (aborted)
+		cpu_reset_after_abort();   /* e.g. a test ended inside VMX root or SVM host code */
 	interrupts_restore(saved);
 }
 

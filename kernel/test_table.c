@@ -8,6 +8,9 @@ void test_cpu_features(struct test_result *result);
 void test_interrupts_masked(struct test_result *result);
 void test_safe_wrappers(struct test_result *result);
 void test_trap_recovery(struct test_result *result);
+void test_baseline_state(struct test_result *result);
+void selftest_nested_nm_hang(struct test_result *result);
+void selftest_dirty_abort(struct test_result *result);
 void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
 void test_xsave_enabled(struct test_result *result);
@@ -26,6 +29,7 @@ void vm_test_msr_xfd(struct test_result *result);
 void vm_test_nm_intercept(struct test_result *result);
 void vm_test_external_interrupt(struct test_result *result);
 void vm_test_create_destroy(struct test_result *result);
+void vm_test_gs_base(struct test_result *result);
 void vm_test_fpu_isolation(struct test_result *result);
 void vm_test_vmx_vmfail_valid(struct test_result *result);
 void vm_test_vmx_vmcs_access_error(struct test_result *result);
@@ -46,6 +50,7 @@ void selftest_second_cpu_hang(struct test_result *result);
 #define SELFTEST_SECOND_CPU_GUEST_HANG_TIMEOUT_MILLISECONDS 6000
 /* ---- vm ---- */
 void smp_test_second_cpu(struct test_result *result);
+void smp_test_baseline_state(struct test_result *result);
 void smp_test_xsave_migrate(struct test_result *result);
 void smp_bench_ipi_round_trip(struct test_result *result);
 void smp_selftest_fault(struct test_result *result);
@@ -54,12 +59,17 @@ void selftest_general_protection(struct test_result *result);
 void selftest_page_fault(struct test_result *result);
 void selftest_hang(struct test_result *result);
 
+
 #define SELFTEST_HANG_TIMEOUT_MILLISECONDS 3000
 
 const struct test test_table[] = {
 	{ "cpu/features", test_cpu_features, 0, 0 },
 	{ "kernel/interrupts-masked", test_interrupts_masked, 0, 0 },
 	{ "kernel/safe-wrappers", test_safe_wrappers, 0, 0 },
+	/* the aborts first: everything after them must be ok */
+	{ "selftest/nested-nm-hang", selftest_nested_nm_hang, SELFTEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
+	{ "selftest/dirty-abort", selftest_dirty_abort, 0, TEST_SELFTEST },
+	{ "kernel/baseline-state", test_baseline_state, 0, 0 },
 	{ "kernel/trap-recovery", test_trap_recovery, 0, 0 },
 	{ "kernel/watchdog", test_watchdog, 0, 0 },
 	{ "kernel/memory", test_memory, 0, 0 },
@@ -84,6 +94,7 @@ const struct test test_table[] = {
 	{ "vm/exit/nm-intercept", vm_test_nm_intercept, 0, 0 },
 	{ "vm/exit/external-interrupt", vm_test_external_interrupt, 0, 0 },
 	{ "vm/create-destroy", vm_test_create_destroy, 0, 0 },
+	{ "vm/gs-base", vm_test_gs_base, 0, 0 },
 	{ "vm/fpu-isolation", vm_test_fpu_isolation, 0, 0 },
 	{ "vm/vmx/vmfail-valid-decoded", vm_test_vmx_vmfail_valid, 0, 0 },
 	{ "vm/vmx/vmcs-access-error", vm_test_vmx_vmcs_access_error, 0, 0 },
@@ -96,6 +107,8 @@ const struct test test_table[] = {
 	{ "vm/bench/cr0-ts-and-nm", vm_bench_nm, 0, 0 },
 	{ "vm/bench/fpu-swap", vm_bench_fpu_swap, 0, 0 },
 	{ "smp/second-cpu", smp_test_second_cpu, 0, 0 },
+	{ "selftest/second-cpu-fault", smp_selftest_fault, 0, TEST_SELFTEST },
+	{ "smp/baseline-state", smp_test_baseline_state, 0, 0 },
 	{ "smp/xsave/migrate", smp_test_xsave_migrate, 0, 0 },
 	{ "smp/bench/ipi-round-trip", smp_bench_ipi_round_trip, 0, 0 },
 	/* after every benchmark: lab/cost-weights takes their medians */
@@ -103,7 +116,6 @@ const struct test test_table[] = {
 	{ "selftest/vmentry", selftest_vmentry, 0, TEST_SELFTEST },
 	{ "selftest/guest-hang", selftest_guest_hang, SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS, TEST_SELFTEST },
 	/* ---- vm ---- */
-	{ "selftest/second-cpu-fault", smp_selftest_fault, 0, TEST_SELFTEST },
 	{ "selftest/second-cpu-guest-hang", selftest_second_cpu_guest_hang, SELFTEST_SECOND_CPU_GUEST_HANG_TIMEOUT_MILLISECONDS,
 	  TEST_SELFTEST },
 	{ "selftest/second-cpu-hang", selftest_second_cpu_hang, 0, TEST_SELFTEST },

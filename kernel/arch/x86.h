@@ -38,8 +38,10 @@
 #define MSR_IA32_XFD_ERR       0x1c5
 #define MSR_EFER               0xc0000080
 #define EFER_LME               (1ull << 8)
+#define EFER_SVME              (1ull << 12)
 #define MSR_FS_BASE            0xc0000100
 #define MSR_GS_BASE            0xc0000101
+#define MSR_KERNEL_GS_BASE     0xc0000102
 #define MSR_IA32_PAT           0x277
 #define MSR_VM_CR              0xc0010114
 

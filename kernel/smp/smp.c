@@ -1,12 +1,14 @@
 /* Starting the second CPU and handing it work (docs/smp.md). */
 #include "smp/smp.h"
 #include "vm/vm.h"
+#include "cpu_reset.h"
 #include "fpu_setup.h"
 #include "guarded_call.h"
 #include "memory.h"
 #include "timekeeping.h"
 #include "arch/apic.h"
 #include "arch/cpu_tables.h"
+#include "arch/per_cpu.h"
 #include "arch/safe.h"
 #include "arch/trap_frame.h"
 #include "arch/x86.h"
@@ -51,9 +53,7 @@ extern const uint32_t ap_start_protected_offset, ap_start_long_offset;
 
 static struct second_cpu {
 	volatile uint32_t online;
-	uint32_t apic_id;
 	struct cpu_tables_ap tables;
-	uint64_t cr0, cr4, xcr0, xss;        /* the BSP's, copied */
 	int x2apic;
 	void (*volatile function)(void *);
 	void *volatile argument;
@@ -61,8 +61,8 @@ static struct second_cpu {
 	volatile int faulted;
 	struct guarded_call call;
 	volatile uint64_t pings;
-	uint64_t deadline_nmis;
-	volatile int stopping, parked;       /* smp_stop: NMI, leave VMX/SVM, halt */                    /* NMIs sent at a call's deadline */
+	uint64_t deadline_nmis;              /* NMIs sent at a call's deadline */
+	volatile int stopping, parked;       /* smp_stop: NMI, leave VMX/SVM, halt */
 } second;
 
 static const char *unavailable_reason = "not started";
@@ -76,7 +76,7 @@ const char *smp_unavailable(void)
 
 uint32_t smp_second_cpu_apic_id(void)
 {
-	return second.apic_id;
+	return per_cpu_of(1)->apic_id;
 }
 
 uint64_t smp_pings_received(void)
@@ -96,17 +96,43 @@ const char *smp_fault_dump(void)
 
 /* ---- on the second CPU ---- */
 
+/* smp_stop's NMI: leave VMX or SVM (INIT, which comes next, is blocked in VMX root
+   operation) and halt. Any other NMI is a call-deadline NMI outside a guest: nothing
+   to do (inside a guest, vm_run sees it as an NMI exit). */
+static int second_cpu_nmi(struct trap_frame *frame)
+{
+	(void)frame;
+	if (!second.stopping)
+		return 1;
+	vm_force_off();
+	second.parked = 1;
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static void second_cpu_interrupt(struct trap_frame *frame)
+{
+	if (frame->vector == SMP_PING_VECTOR)
+		second.pings++;
+	if (frame->vector != APIC_SPURIOUS_VECTOR)   /* a spurious interrupt takes no EOI */
+		apic_end_of_interrupt();
+}
+
+/* Its own per-CPU area first (every trap reads it), then its tables, then the first
+   CPU's CR0, CR4, XCR0, IA32_XSS and FPU registers, as the reset after an aborted
+   call puts them back (fpu_restore_baseline). */
 static void become_like_the_bsp(void)
 {
+	struct per_cpu *cpu;
+
+	per_cpu_start(1);
+	cpu = this_cpu();
+	cpu->nmi_hook = second_cpu_nmi;
+	cpu->interrupt_hook = second_cpu_interrupt;
 	cpu_tables_load_ap(&second.tables);
-	write_cr0(second.cr0);
-	write_cr4(second.cr4);
-	if (second.xcr0)
-		xsetbv(0, second.xcr0);
-	if (second.xss)
-		wrmsr(MSR_IA32_XSS, second.xss);
+	fpu_restore_baseline();
 	apic_enable_this_cpu(second.x2apic);
-	second.apic_id = apic_id();
+	per_cpu_set_apic_id(apic_id());
 }
 
 /* HLT with interrupts on until a call is posted; the SMP_WAKE_VECTOR IPI ends the HLT
@@ -125,63 +151,12 @@ __attribute__((noreturn)) static void second_cpu_main(void *unused)
 	__atomic_store_n(&second.online, 1, __ATOMIC_RELEASE);   /* after apic_id and the rest */
 	for (;;) {
 		wait_for_work();
-		second.faulted = guarded_call_run_detached(&second.call, "second CPU",
-							   second.function, second.argument);
+		second.faulted = guarded_call_run(&second.call, "second CPU", second.function, second.argument);
 		interrupts_disable();
-		if (second.faulted) {   /* as the first CPU's runner does after an aborted test */
-			vm_force_off();
-			fpu_restore_baseline();
-		}
+		if (second.faulted)
+			cpu_reset_after_abort();   /* as the first CPU's runner does */
 		__atomic_store_n(&second.completed, second.requested, __ATOMIC_RELEASE);
 	}
-}
-
-static int on_second_cpus_stacks(const void *pointer)
-{
-	uint64_t address = (uint64_t)(uintptr_t)pointer;
-	return second.tables.stack_base && address >= second.tables.stack_base &&
-	       address < second.tables.stack_base + AP_STACKS * AP_STACK_BYTES;
-}
-
-/* The second CPU only ever runs on its own stacks. */
-unsigned smp_current_cpu(void)
-{
-	volatile uint8_t here;
-	return on_second_cpus_stacks((const void *)&here) ? 1 : 0;
-}
-
-int smp_trap_on_second_cpu(struct trap_frame *frame)
-{
-	char reason[96];
-	uint64_t fixup;
-
-	if (!on_second_cpus_stacks(frame))
-		return 0;
-	if (frame->vector >= 32) {
-		if (frame->vector == SMP_PING_VECTOR)
-			second.pings++;
-		if (frame->vector != APIC_SPURIOUS_VECTOR)   /* a spurious interrupt takes no EOI */
-			apic_end_of_interrupt();
-		return 1;
-	}
-	if (frame->vector == VECTOR_NMI && second.stopping) {
-		vm_force_off();   /* INIT, which comes next, is blocked in VMX root operation */
-		second.parked = 1;
-		for (;;)
-			__asm__ volatile("cli; hlt");
-	}
-	if (frame->vector == VECTOR_NMI)
-		return 1;   /* a call-deadline NMI outside a guest: nothing to do */
-	fixup = safe_fixup_find(frame->rip);
-	if (fixup) {
-		frame->rip = fixup;
-		frame->rax = frame->vector;
-		return 1;
-	}
-	format_string(reason, sizeof reason, "second CPU: unexpected exception %s at rip 0x%llx",
-		      exception_name(frame->vector), (unsigned long long)frame->rip);
-	guarded_call_abort_detached(&second.call, frame, reason);
-	return 1;
 }
 
 /* ---- on the BSP ---- */
@@ -237,12 +212,8 @@ void smp_init(const struct boot_info *boot)
 		return give_up("start-up code larger than its page");
 	second.tables.stack_base = memory_alloc_pages(AP_STACKS * AP_STACK_BYTES / PAGE_SIZE);
 	cpu_tables_build_for_ap(&second.tables);
-	second.cr0 = read_cr0();
-	second.cr4 = read_cr4() & ~CR4_VMXE;
-	second.xcr0 = fpu_baseline_xcr0();
-	if (rdmsr_safe(MSR_IA32_XSS, &second.xss) != 0)
-		second.xss = 0;
 	second.x2apic = apic_x2apic_mode();
+	per_cpu_set_apic_id(apic_id());   /* the first CPU's, before the second one's is known */
 
 	memcpy((void *)(uintptr_t)page, ap_start_code, (size_t)(ap_start_code_end - ap_start_code));
 	block = (struct ap_start_block *)(uintptr_t)(page + AP_START_BLOCK_OFFSET);
@@ -281,7 +252,7 @@ int smp_post(void (*function)(void *), void *argument)
 	second.function = function;
 	second.argument = argument;
 	__atomic_store_n(&second.requested, second.requested + 1, __ATOMIC_RELEASE);
-	apic_send_ipi(second.apic_id, SMP_WAKE_VECTOR);
+	apic_send_ipi(smp_second_cpu_apic_id(), SMP_WAKE_VECTOR);
 	return 0;
 }
 
@@ -303,7 +274,7 @@ enum smp_call_status smp_wait(uint32_t timeout_milliseconds)
 			return SMP_CALL_TIMEOUT;
 		}
 		if (now > next_nmi) {
-			apic_send_nmi(second.apic_id);
+			apic_send_nmi(smp_second_cpu_apic_id());
 			second.deadline_nmis++;
 			next_nmi = now + milliseconds_to_tsc(NMI_INTERVAL_MILLISECONDS);
 		}
@@ -328,7 +299,7 @@ void smp_stop(void)
 	if (!second.online)
 		return;
 	__atomic_store_n(&second.stopping, 1, __ATOMIC_RELEASE);
-	apic_send_nmi(second.apic_id);
+	apic_send_nmi(smp_second_cpu_apic_id());
 	while (!second.parked && rdtsc() < deadline)
 		cpu_pause();
 	apic_send_init_sipi_others(ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT);
@@ -352,6 +323,6 @@ void smp_write_record(struct json_writer *writer)
 	if (smp_unavailable())
 		json_string(writer, "reason", smp_unavailable());
 	else
-		json_uint(writer, "apic_id", second.apic_id);
+		json_uint(writer, "apic_id", smp_second_cpu_apic_id());
 	json_object_end(writer);
 }

@@ -5,12 +5,12 @@
 #define FPULAB_SMP_H
 
 #include <stdint.h>
+#include "arch/per_cpu.h"
 
 struct boot_info;
 struct json_writer;
-struct trap_frame;
 
-#define SMP_MAX_CPUS 2          /* the first CPU and at most one more */
+#define SMP_MAX_CPUS PER_CPU_MAX
 #define SMP_WAKE_VECTOR 0xf1    /* "there is work": the AP's HLT ends */
 #define SMP_PING_VECTOR 0xf2    /* the IPI round-trip benchmark's interrupt */
 
@@ -38,14 +38,10 @@ enum smp_call_status smp_wait(uint32_t timeout_milliseconds);
 /* After SMP_CALL_FAULT: the trap's reason and its decoded YAML dump. */
 const char *smp_fault_reason(void);
 const char *smp_fault_dump(void);
-/* The CPU this code runs on: 0 the first (boot) CPU, 1 the second. */
-unsigned smp_current_cpu(void);
 /* NMIs sent to the second CPU after a call's deadline. */
 uint64_t smp_deadline_nmis(void);
 /* SMP_PING_VECTOR interrupts the second CPU has taken. */
 uint64_t smp_pings_received(void);
-/* From trap_dispatch: 1 when frame is the second CPU's (handled here), else 0. */
-int smp_trap_on_second_cpu(struct trap_frame *frame);
 /* The cpu record's "smp" object. */
 void smp_write_record(struct json_writer *writer);
 /* Stops the second CPU: an NMI makes it leave VMX/SVM and halt, then INIT (before

@@ -1,6 +1,7 @@
 /* smp/...: the second CPU is alive and configured like the first, XSAVE state really
    migrates between the two register files, and what an IPI costs (docs/smp.md). */
 #include "smp/smp.h"
+#include "cpu_baseline.h"
 #include "fpu_setup.h"
 #include "test_runner.h"
 #include "timekeeping.h"
@@ -210,23 +211,48 @@ void smp_bench_ipi_round_trip(struct test_result *result)
 	harness_record_emit(&writer);
 }
 
-/* ---- selftest/second-cpu-fault ---- */
+/* ---- selftest/second-cpu-fault and smp/baseline-state ---- */
 
-static void undefined_instruction(void *unused)
+static void spoil_then_fault(void *unused)
 {
+	static char untouched[200];
+
 	(void)unused;
+	cpu_baseline_spoil(untouched, sizeof untouched);
 	__asm__ volatile("ud2");
 }
 
-/* Must end `not ok` with the second CPU's decoded dump, and leave it usable. */
+/* Must end `not ok` with the second CPU's decoded dump, and leave it usable: with
+   the state the fault left spoiled reset (smp/baseline-state, next, checks it). */
 void smp_selftest_fault(struct test_result *result)
 {
 	struct identity there = { 0 };
-	enum smp_call_status status = smp_call(undefined_instruction, 0, CALL_TIMEOUT_MILLISECONDS);
+	enum smp_call_status status = smp_call(spoil_then_fault, 0, CALL_TIMEOUT_MILLISECONDS);
 
 	if (status == SMP_CALL_DONE)
 		return test_fail(result, "UD2 on the second CPU did not fault");
 	call_failed(result, status, "selftest");
 	if (status == SMP_CALL_FAULT && smp_call(read_identity, &there, CALL_TIMEOUT_MILLISECONDS) != SMP_CALL_DONE)
 		test_fail(result, "selftest: the second CPU faulted and did not come back");
+}
+
+struct baseline_there {
+	int differs;
+	char what[160];
+};
+
+static void check_baseline(void *argument)
+{
+	struct baseline_there *there = argument;
+	there->differs = cpu_baseline_differs(there->what, sizeof there->what);
+}
+
+void smp_test_baseline_state(struct test_result *result)
+{
+	struct baseline_there there = { 0 };
+
+	if (call_failed(result, smp_call(check_baseline, &there, CALL_TIMEOUT_MILLISECONDS), "checking its state"))
+		return;
+	if (there.differs)
+		test_fail(result, "the second CPU is not at its baseline: %s", there.what);
 }

@@ -137,7 +137,6 @@ VMCB_SAVE(g_pat, 0x668);
 #define SVM_EXIT_INVALID_32 0xffffffffull
 
 #define MSR_VM_HSAVE_PA 0xc0010117
-#define EFER_SVME (1ull << 12)
 #define VM_CR_SVMDIS (1ull << 4)
 #define VM_CR_LOCK (1ull << 3)
 

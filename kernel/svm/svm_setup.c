@@ -6,10 +6,9 @@
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"
-#include "smp/smp.h"
+#include "arch/per_cpu.h"
 
-/* EFER.SVME and VM_HSAVE_PA are per logical processor. */
-static int svm_on[SMP_MAX_CPUS];
+/* EFER.SVME and VM_HSAVE_PA are per logical processor: this_cpu()->svm. */
 
 int svm_probe(char *reason)
 {
@@ -25,14 +24,14 @@ int svm_probe(char *reason)
 
 void svm_disable(void)
 {
-	if (!svm_on[smp_current_cpu()])
+	if (!this_cpu()->svm.on)
 		return;
 	/* A test aborted between CLGI and the exit's STGI left GIF clear: set it while
 	   STGI is still legal (EFER.SVME set), or NMIs and interrupts stay held. */
 	__asm__ volatile("stgi" ::: "memory");
 	wrmsr(MSR_VM_HSAVE_PA, 0);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
-	svm_on[smp_current_cpu()] = 0;
+	this_cpu()->svm.on = 0;
 }
 
 int svm_enable(char *reason)
@@ -49,6 +48,6 @@ int svm_enable(char *reason)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) & ~EFER_SVME);
 		return format_string(reason, VM_REASON_SIZE, "writing VM_HSAVE_PA faulted"), -1;
 	}
-	svm_on[smp_current_cpu()] = 1;
+	this_cpu()->svm.on = 1;
 	return 0;
 }

@@ -9,11 +9,13 @@
 #define ATTRIBUTES_DATA 0xc93u      /* type 3, S, P; D/B, G */
 #define ATTRIBUTES_TSS_BUSY 0x8bu
 
-/* MSRPM (APM 15.11): two bits per MSR, read then write; MSRs 0..1FFFh first. */
-static void intercept_msr(uint8_t *map, uint32_t msr)
+#define MSRPM_C0000000_BITS (0x800 * 8)   /* MSRs C000_0000h..C000_1FFFh from byte 800h */
+
+/* MSRPM (APM 15.11): two bits per MSR, read (1) then write (2); MSRs 0..1FFFh first. */
+static void intercept_msr(uint8_t *map, uint32_t msr, unsigned read_write)
 {
-	uint32_t bit = msr * 2;
-	map[bit / 8] |= (uint8_t)(3u << (bit % 8));
+	uint32_t bit = msr >= 0xc0000000u ? MSRPM_C0000000_BITS + (msr - 0xc0000000u) * 2 : msr * 2;
+	map[bit / 8] |= (uint8_t)(read_write << (bit % 8));
 }
 
 static void segment(struct svm_segment *s, uint16_t selector, uint64_t base, uint32_t limit,
@@ -80,8 +82,13 @@ int svm_vmcb_setup(struct vm_vcpu *vcpu, char *reason)
 	svm->vmcb = (struct vmcb *)(uintptr_t)memory_alloc_pages(1);
 	svm->msrpm = memory_alloc_pages(2);
 	svm->iopm = memory_alloc_pages(3);
-	intercept_msr((uint8_t *)(uintptr_t)svm->msrpm, MSR_IA32_XFD);
-	intercept_msr((uint8_t *)(uintptr_t)svm->msrpm, MSR_IA32_XFD_ERR);
+	intercept_msr((uint8_t *)(uintptr_t)svm->msrpm, MSR_IA32_XFD, 3);
+	intercept_msr((uint8_t *)(uintptr_t)svm->msrpm, MSR_IA32_XFD_ERR, 3);
+	/* VMRUN saves and #VMEXIT reloads the host's ES, CS, SS and DS, not FS or GS (only
+	   VMLOAD and VMSAVE move those, APM 15.5): the guest runs on the host's GS base,
+	   and a write to it would leave the host's per-CPU pointer changed. */
+	intercept_msr((uint8_t *)(uintptr_t)svm->msrpm, MSR_GS_BASE, 2);
+	intercept_msr((uint8_t *)(uintptr_t)svm->msrpm, MSR_KERNEL_GS_BASE, 2);
 	vm_host_state_read(&host);
 	setup_control(vcpu, svm);
 	setup_save(vcpu, &svm->vmcb->save, &host);

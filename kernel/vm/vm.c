@@ -7,7 +7,7 @@
 #include "memory.h"
 #include "timekeeping.h"
 #include "watchdog.h"
-#include "smp/smp.h"
+#include "arch/per_cpu.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"
@@ -89,7 +89,7 @@ void vm_run(struct vm_vcpu *vcpu, struct vm_exit *exit)
 		vcpu->ops->vcpu_run(vcpu, exit);
 		if (exit->kind == VM_EXIT_NMI) {
 			vcpu->nmi_exits++;
-			if (smp_current_cpu() == 0 && watchdog_nmi_says_expired()) {
+			if (this_cpu()->index == 0 && watchdog_nmi_says_expired()) {
 				watchdog_disarm();
 				ended = "the host watchdog's NMI arrived in guest mode after the test's time limit";
 			}

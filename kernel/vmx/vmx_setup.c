@@ -6,19 +6,10 @@
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"
-#include "smp/smp.h"
+#include "arch/per_cpu.h"
 
 /* VMX operation is per logical processor (SDM 24.7): each CPU enters it with its own
-   VMXON region and leaves it with its own CR0 and CR4 back. */
-static struct vmx_cpu_state {
-	int on;
-	uint64_t cr0_before, cr4_before;
-} vmx_cpus[SMP_MAX_CPUS];
-
-static struct vmx_cpu_state *this_cpu(void)
-{
-	return &vmx_cpus[smp_current_cpu()];
-}
+   VMXON region and leaves it with its own CR0 and CR4 back (this_cpu()->vmx). */
 
 static enum vmx_status status_of(uint8_t cf, uint8_t zf)
 {
@@ -28,24 +19,20 @@ static enum vmx_status status_of(uint8_t cf, uint8_t zf)
 /* ---- accessors: the first failure is kept until vmcs_access_error reads it ---- */
 /* Per CPU, like the current VMCS the accessors act on (SDM 24.11.1). The accessors'
    fast path stays a leaf function: a failure is recorded out of line. */
-static struct vmcs_access_state {
-	int failed;
-	uint32_t field, error;
-} access_states[SMP_MAX_CPUS];
 volatile int vmcs_access_failures_pending;
 
 static __attribute__((noinline, cold)) void note_failure(uint32_t field, uint8_t zf)
 {
-	struct vmcs_access_state *state = &access_states[smp_current_cpu()];
+	struct per_cpu *cpu = this_cpu();
 	uint64_t error = 0;
 
-	if (state->failed)
+	if (cpu->vmx.access_failed)
 		return;
-	state->failed = 1;
-	state->field = field;
+	cpu->vmx.access_failed = 1;
+	cpu->vmx.access_field = field;
 	if (zf)
 		__asm__ volatile("vmread %1, %0" : "=rm"(error) : "r"((uint64_t)VMCS_INSTRUCTION_ERROR) : "cc");
-	state->error = (uint32_t)error;
+	cpu->vmx.access_error = (uint32_t)error;
 	__atomic_add_fetch(&vmcs_access_failures_pending, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -83,13 +70,13 @@ uint64_t vmcs_read_natural(uint32_t field) { return vmcs_read(field); }
 
 int vmcs_access_error(uint32_t *field, uint32_t *instruction_error)
 {
-	struct vmcs_access_state *state = &access_states[smp_current_cpu()];
-	int failed = state->failed;
+	struct per_cpu *cpu = this_cpu();
+	int failed = cpu->vmx.access_failed;
 
-	*field = state->field;
-	*instruction_error = state->error;
+	*field = cpu->vmx.access_field;
+	*instruction_error = cpu->vmx.access_error;
 	if (failed) {
-		state->failed = 0;
+		cpu->vmx.access_failed = 0;
 		__atomic_sub_fetch(&vmcs_access_failures_pending, 1, __ATOMIC_SEQ_CST);
 	}
 	return failed;
@@ -133,8 +120,8 @@ static int fix_control_registers(char *reason)
 	uint64_t cr4 = ((read_cr4() | CR4_VMXE) | rdmsr(MSR_IA32_VMX_CR4_FIXED0)) &
 		       rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 
-	this_cpu()->cr0_before = read_cr0();
-	this_cpu()->cr4_before = read_cr4();
+	this_cpu()->vmx.cr0_before = read_cr0();
+	this_cpu()->vmx.cr4_before = read_cr4();
 	if (write_cr0_safe(cr0) || write_cr4_safe(cr4))
 		return format_string(reason, VM_REASON_SIZE, "CR0 0x%llx / CR4 0x%llx for VMX operation faulted",
 				     (unsigned long long)cr0, (unsigned long long)cr4), -1;
@@ -143,14 +130,14 @@ static int fix_control_registers(char *reason)
 
 void vmx_disable(void)
 {
-	struct vmx_cpu_state *cpu = this_cpu();
+	struct per_cpu *cpu = this_cpu();
 
-	if (!cpu->on)
+	if (!cpu->vmx.on)
 		return;
 	__asm__ volatile("vmxoff" ::: "cc", "memory");
-	cpu->on = 0;
-	write_cr4(cpu->cr4_before & ~CR4_VMXE);
-	write_cr0(cpu->cr0_before);
+	cpu->vmx.on = 0;
+	write_cr4(cpu->vmx.cr4_before & ~CR4_VMXE);
+	write_cr0(cpu->vmx.cr0_before);
 }
 
 int vmx_enable(char *reason)
@@ -165,12 +152,12 @@ int vmx_enable(char *reason)
 	*(uint32_t *)(uintptr_t)region = cpu_features()->vmx.revision;   /* SDM 24.11.5 */
 	__asm__ volatile("vmxon %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(region) : "cc", "memory");
 	if (status_of(cf, zf) != VMX_OK) {
-		write_cr4(this_cpu()->cr4_before);
-		write_cr0(this_cpu()->cr0_before);
+		write_cr4(this_cpu()->vmx.cr4_before);
+		write_cr0(this_cpu()->vmx.cr0_before);
 		return format_string(reason, VM_REASON_SIZE, "VMXON failed (%s)",
 				     cf ? "VMfailInvalid" : "VMfailValid"), -1;
 	}
-	this_cpu()->on = 1;
+	this_cpu()->vmx.on = 1;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include "bench/amx.h"
 #include "bench/xsave_support.h"
 #include "cpu_features.h"
+#include "arch/per_cpu.h"
 #include "arch/safe.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
@@ -179,7 +180,7 @@ static int guest_until_ping(struct lab_xsave_fpu *f, struct lab_guest *g)
 /* Runs on the CPU whose registers are scenario CPU cpu's. */
 static int metal_guest_run(struct lab_xsave_fpu *f, unsigned cpu, uint64_t mask)
 {
-	struct lab_guest *g = &guests[smp_current_cpu()];
+	struct lab_guest *g = &guests[this_cpu()->index];
 	int ts = metal_ts(), status;
 	uint64_t cr0, before = g->block.done;
 
