@@ -1,5 +1,6 @@
 /* kmain: both boot paths (boot/efi_entry.c, boot/multiboot2_info.c) arrive here with
    the same boot_info. */
+#include "acpi.h"
 #include "console.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
@@ -40,6 +41,7 @@ void kmain(struct boot_info *boot)
 	cpu_features_init();                 /* CPUID and capability MSRs */
 	fpu_setup();                         /* CR4.OSXSAVE, XCR0 */
 	timekeeping_init();                  /* TSC frequency */
+	acpi_init(boot->acpi_rsdp);          /* the MADT: where the PIT's interrupt arrives */
 	watchdog_init(firmware_alive);       /* NMI source for hung tests */
 	harness_init();                      /* the benchmark clock */
 	smp_init(boot);                      /* the second CPU, when there is one */

@@ -60,11 +60,13 @@ if boot qemu-efi-max 0 ./run-qemu.sh --accel tcg --boot efi --cpu max --timeout 
 	check qemu-efi-max results-file-matches-serial same_summary qemu-efi-max
 	check qemu-efi-max svm-reported log_has qemu-efi-max '"svm":\{"revision"'
 	check qemu-efi-max watchdog-lapic-nmi log_has qemu-efi-max '"watchdog":"lapic-nmi"'
+	check qemu-efi-max ioapic-from-madt log_has qemu-efi-max '"ioapic":\{"source":"madt","address":"0xfec00000","pit_gsi":2,.*"table":"XSDT"'
 	check qemu-efi-max second-cpu-migration log_has qemu-efi-max '^ok [0-9]+ - smp/xsave/migrate$'
 	check qemu-efi-max ipi-weight-measured log_has qemu-efi-max '"ipi":\{"ticks":[0-9]+,"from":"smp/ipi-round-trip"'
 fi
 if boot qemu-bios-max 0 ./run-qemu.sh --accel tcg --boot bios --cpu max --timeout 300 -- quick; then
 	check qemu-bios-max multiboot2-boot log_has qemu-bios-max '"boot":"multiboot2"'
+	check qemu-bios-max ioapic-from-madt log_has qemu-bios-max '"ioapic":\{"source":"madt","address":"0xfec00000","pit_gsi":2,'
 	check qemu-bios-max second-cpu-migration log_has qemu-bios-max '^ok [0-9]+ - smp/xsave/migrate$'
 fi
 if boot qemu-shell-load-options 0 ./run-qemu.sh --accel tcg --boot shell --cpu max --timeout 300 -- \
@@ -87,6 +89,7 @@ if boot bochs-tigerlake 0 tools/run-bochs.sh --cpu tigerlake --timeout 900 -- qu
 	check bochs-tigerlake xsaves-benchmarked log_has bochs-tigerlake '"name":"xsave/xsaves/avx512/modified"'
 	check bochs-tigerlake avx512-benchmarked log_has bochs-tigerlake '"name":"xsave/xsavec/avx512/'
 	check bochs-tigerlake watchdog-ioapic-pit log_has bochs-tigerlake '"watchdog":"ioapic-pit-nmi"'
+	check bochs-tigerlake ioapic-from-madt log_has bochs-tigerlake '"ioapic":\{"source":"madt","address":"0xfec00000","pit_gsi":2,'
 	check bochs-tigerlake aperf-reason-given log_has bochs-tigerlake '"clocks":\{"run":"tsc",.*"aperf":"IA32_APERF does not advance"'
 	check bochs-tigerlake every-clock-exact log_has bochs-tigerlake '"name":"harness/clocks/tsc".*"p50":50.00,.*"exact_check":true'
 fi
@@ -106,6 +109,7 @@ if boot qemu-bios-clock-aperf 0 ./run-qemu.sh --accel tcg --boot bios --cpu max 
 fi
 if boot bochs-ryzen 0 tools/run-bochs.sh --cpu ryzen --timeout 900 -- quick; then
 	check bochs-ryzen svm-reported log_has bochs-ryzen '"svm":\{"revision"'
+	check bochs-ryzen watchdog-ioapic-pit log_has bochs-ryzen '"watchdog":"ioapic-pit-nmi","ioapic":\{"source":"madt"'
 fi
 
 # ---- fault injection: status 1, exactly the injected test not ok with a dump ----
