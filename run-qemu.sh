@@ -8,7 +8,7 @@ usage() {
     cat <<'USAGE'
 usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--cpus N]
                      [--boot efi|bios|usb|shell] [--timeout S] [--name NAME]
-                     [-- KERNEL ARGS...]
+                     [--interrupt-log] [-- KERNEL ARGS...]
 
 Builds fpulab (tools/install-deps.sh, make -s all; both skipped when
 FPULAB_NO_BUILD=1), boots it under QEMU (q35, 512 MiB, no display) and
@@ -27,6 +27,8 @@ grades the serial log with tools/fpulab-log.
   --timeout S       kill QEMU after S seconds (default 600)
   --name NAME       name of the run (default qemu-BOOT-ACCEL-CPU-TIMESTAMP-PID);
                     letters, digits, '.', '_', '-'
+  --interrupt-log   QEMU's -d int: every interrupt and exception with the CPU's
+                    registers (CR3, IDT, ...) to build/logs/NAME.interrupts.txt
   -- KERNEL ARGS    kernel arguments, e.g. -- quick only='xsave/*'
                     (exit=qemu is added: the kernel reports its status to
                     QEMU's isa-debug-exit port 0xf4)
@@ -54,6 +56,7 @@ boot="efi"
 timeout_s=600
 cpus=2
 name=""
+interrupt_log=0
 kernel_args=()
 
 need_value() { [ "$#" -ge 2 ] || die "$1 needs a value (see --help)"; }
@@ -72,6 +75,7 @@ while [ "$#" -gt 0 ]; do
         --timeout=*) timeout_s=${1#*=}; shift ;;
         --name) need_value "$@"; name=$2; shift 2 ;;
         --name=*) name=${1#*=}; shift ;;
+        --interrupt-log) interrupt_log=1; shift ;;
         --) shift; kernel_args=("$@"); break ;;
         *) say "unknown argument: $1"; usage >&2; exit 3 ;;
     esac
@@ -134,7 +138,8 @@ results="$logs/$name.results.txt"
 mkdir -p "$logs"
 rm -rf "$run"
 mkdir -p "$run"
-rm -f "$log" "$results"
+interrupts="$logs/$name.interrupts.txt"
+rm -f "$log" "$results" "$interrupts"
 printf '%s\n' "$args_line" > "$run/kernel-args"
 
 # shellcheck disable=SC2317  # called by the trap
@@ -151,6 +156,7 @@ qemu=(qemu-system-x86_64
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
     -chardev "stdio,id=com1,signal=off,logfile=$log,logappend=off"
     -serial chardev:com1)
+if [ "$interrupt_log" -eq 1 ]; then qemu+=(-d int -D "$interrupts"); fi
 
 case "$boot" in
     efi|usb|shell)

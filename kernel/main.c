@@ -3,6 +3,7 @@
 #include "acpi.h"
 #include "console.h"
 #include "cpu_features.h"
+#include "firmware_calls.h"
 #include "fpu_setup.h"
 #include "memory.h"
 #include "platform.h"
@@ -25,6 +26,7 @@ void kmain(struct boot_info *boot)
 {
 	int firmware_alive = boot->firmware != 0;
 
+	firmware_calls_take_cpu(boot);       /* interrupts off; firmware runs on its own tables */
 	console_init(boot);                  /* serial port and screen */
 	kernel_args_parse(boot->command_line, &args);
 	platform_init(boot, args.exit_method); /* how the run will end */

@@ -99,6 +99,11 @@ uint64_t paging_identity_top(void)
 	return identity_top;
 }
 
+int paging_own_tables_loaded(void)
+{
+	return own_cr3 && read_cr3() == own_cr3;
+}
+
 void paging_load_own(void)
 {
 	if (own_cr3)

@@ -25,5 +25,6 @@ uint64_t paging_identity_top(void);
    fpulab's again. */
 void paging_restore_firmware(void);
 void paging_load_own(void);
+int paging_own_tables_loaded(void);
 
 #endif

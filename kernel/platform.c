@@ -1,5 +1,6 @@
 #include "platform.h"
 #include "console.h"
+#include "firmware_calls.h"
 #include "memory.h"
 #include "serial.h"
 #include "arch/cpu_tables.h"
@@ -48,9 +49,7 @@ void platform_finish(int status)
 	interrupts_disable();
 	serial_drain();
 	if (firmware) {
-		paging_restore_firmware();
-		cpu_tables_restore_firmware();
-		interrupts_enable();
+		firmware_give_back();
 		if (firmware->save_results && log)
 			firmware->save_results(log, length);
 	}
