@@ -1,30 +1,62 @@
 #include "firmware_calls.h"
 #include "memory.h"
+#include "arch/apic.h"
 #include "arch/cpu_tables.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
 
 #define PIC_MASTER_MASK 0x21
 #define PIC_SLAVE_MASK 0xa1
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+#define LVT_TIMER_MODE(lvt) ((lvt) >> 17 & 3)   /* SDM Vol. 3A, 11.5.1 */
+#define LVT_TIMER_TSC_DEADLINE 2
+
+/* The firmware's own interrupt sources, as it left them: the 8259's masks and the
+   local APIC timer (OVMF's tick). */
+struct firmware_sources {
+	uint8_t pic_master, pic_slave;
+	uint32_t lvt_timer, timer_divide, timer_initial;
+	uint64_t tsc_deadline;
+};
 
 static int firmware_alive, firmware_has_cpu = 1;
 static uint64_t firmware_flags;
-static uint8_t firmware_pic_master, firmware_pic_slave;
+static struct firmware_sources sources;
 
-/* The 8259's interrupts would reach fpulab's IDT as soon as anything there sets IF
-   (a test's STI window), and only the firmware's handler sends the 8259 its EOI. */
-static void mask_firmware_pic(void)
+/* Masks the firmware's sources, then lets what they raised before reach the
+   firmware's handlers on the firmware's tables: nothing of the firmware's is left
+   pending for an STI on fpulab's tables (where the 8259 would get no EOI). */
+static void silence_firmware_sources(void)
 {
-	firmware_pic_master = inb(PIC_MASTER_MASK);
-	firmware_pic_slave = inb(PIC_SLAVE_MASK);
+	sources.pic_master = inb(PIC_MASTER_MASK);
+	sources.pic_slave = inb(PIC_SLAVE_MASK);
 	outb(PIC_MASTER_MASK, 0xff);
 	outb(PIC_SLAVE_MASK, 0xff);
+	if (apic_present()) {
+		sources.lvt_timer = apic_read(LAPIC_REGISTER_LVT_TIMER);
+		sources.timer_divide = apic_read(LAPIC_REGISTER_TIMER_DIVIDE);
+		sources.timer_initial = apic_read(LAPIC_REGISTER_TIMER_INITIAL);
+		if (LVT_TIMER_MODE(sources.lvt_timer) == LVT_TIMER_TSC_DEADLINE)
+			sources.tsc_deadline = rdmsr(MSR_IA32_TSC_DEADLINE);
+		apic_write(LAPIC_REGISTER_LVT_TIMER, sources.lvt_timer | LVT_MASKED);
+	}
+	if (firmware_flags & RFLAGS_IF)
+		__asm__ volatile("sti; nop; cli" ::: "memory");
 }
 
-static void restore_firmware_pic(void)
+/* The timer restarts its period (fpulab's watchdog and calibration reuse it). */
+static void restore_firmware_sources(void)
 {
-	outb(PIC_SLAVE_MASK, firmware_pic_slave);
-	outb(PIC_MASTER_MASK, firmware_pic_master);
+	if (apic_present()) {
+		apic_write(LAPIC_REGISTER_TIMER_DIVIDE, sources.timer_divide);
+		apic_write(LAPIC_REGISTER_LVT_TIMER, sources.lvt_timer);
+		if (LVT_TIMER_MODE(sources.lvt_timer) == LVT_TIMER_TSC_DEADLINE)
+			wrmsr(MSR_IA32_TSC_DEADLINE, sources.tsc_deadline);
+		else
+			apic_write(LAPIC_REGISTER_TIMER_INITIAL, sources.timer_initial);
+	}
+	outb(PIC_SLAVE_MASK, sources.pic_slave);
+	outb(PIC_MASTER_MASK, sources.pic_master);
 }
 
 void firmware_calls_take_cpu(const struct boot_info *boot)
@@ -33,7 +65,7 @@ void firmware_calls_take_cpu(const struct boot_info *boot)
 	firmware_alive = boot->firmware != 0;
 	if (!firmware_alive)
 		return;
-	mask_firmware_pic();
+	silence_firmware_sources();
 	firmware_has_cpu = 0;
 }
 
@@ -42,9 +74,9 @@ static void switch_to_firmware(void)
 	interrupts_disable();
 	cpu_tables_restore_firmware();
 	paging_restore_firmware();
-	restore_firmware_pic();
+	restore_firmware_sources();
 	firmware_has_cpu = 1;
-	interrupts_restore(firmware_flags);   /* its pending timer ticks arrive here */
+	interrupts_restore(firmware_flags);
 }
 
 int firmware_enter(void)
@@ -60,7 +92,7 @@ void firmware_leave(int entered)
 	if (!entered)
 		return;
 	interrupts_disable();
-	mask_firmware_pic();
+	silence_firmware_sources();
 	paging_load_own();
 	cpu_tables_load_own();
 	firmware_has_cpu = 0;

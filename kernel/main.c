@@ -26,6 +26,7 @@ void kmain(struct boot_info *boot)
 {
 	int firmware_alive = boot->firmware != 0;
 
+	apic_init();                         /* local APIC: the firmware's timer, the watchdog */
 	firmware_calls_take_cpu(boot);       /* interrupts off; firmware runs on its own tables */
 	console_init(boot);                  /* serial port and screen */
 	kernel_args_parse(boot->command_line, &args);
@@ -39,7 +40,6 @@ void kmain(struct boot_info *boot)
 	paging_init();                       /* own identity map */
 	if (!firmware_alive)
 		pic_mask_all();              /* nobody else owns the legacy PIC */
-	apic_init();                         /* local APIC for the watchdog */
 	cpu_features_init();                 /* CPUID and capability MSRs */
 	fpu_setup();                         /* CR4.OSXSAVE, XCR0 */
 	timekeeping_init();                  /* TSC frequency */
