@@ -8,7 +8,7 @@ usage() {
     cat <<'USAGE'
 usage: ./run-qemu.sh [--accel kvm|tcg] [--cpu MODEL] [--cpus N]
                      [--boot efi|bios|usb|shell] [--timeout S] [--name NAME]
-                     [-- KERNEL ARGS...]
+                     [--interrupt-log] [-- KERNEL ARGS...]
 
 Builds fpulab (tools/install-deps.sh, make -s all; both skipped when
 FPULAB_NO_BUILD=1), boots it under QEMU (q35, 512 MiB, no display) and
@@ -32,6 +32,8 @@ grades the serial log with tools/fpulab-log.
   --timeout S       kill QEMU after S seconds (default 600)
   --name NAME       name of the run (default qemu-BOOT-ACCEL-CPU-TIMESTAMP-PID);
                     letters, digits, '.', '_', '-'
+  --interrupt-log   QEMU's -d int: every interrupt and exception with the CPU's
+                    registers (CR3, IDT, ...) to build/logs/NAME.interrupts.txt
   -- KERNEL ARGS    kernel arguments, e.g. -- quick only='xsave/*'
                     (exit=qemu is added: the kernel reports its status to
                     QEMU's isa-debug-exit port 0xf4)
@@ -62,6 +64,7 @@ boot="efi"
 timeout_s=600
 cpus=2
 name=""
+interrupt_log=0
 kernel_args=()
 
 need_value() { [ "$#" -ge 2 ] || die "$1 needs a value (see --help)"; }
@@ -80,6 +83,7 @@ while [ "$#" -gt 0 ]; do
         --timeout=*) timeout_s=${1#*=}; shift ;;
         --name) need_value "$@"; name=$2; shift 2 ;;
         --name=*) name=${1#*=}; shift ;;
+        --interrupt-log) interrupt_log=1; shift ;;
         --) shift; kernel_args=("$@"); break ;;
         *) say "unknown argument: $1"; usage >&2; exit 3 ;;
     esac
@@ -144,9 +148,10 @@ name_run() {
     run="$root/build/run/$name"
     log="$logs/$name.log"
     results="$logs/$name.results.txt"
+    interrupts="$logs/$name.interrupts.txt"
     rm -rf "$run"
     mkdir -p "$run"
-    rm -f "$log" "$results"
+    rm -f "$log" "$results" "$interrupts"
     printf '%s\n' "$args_line" > "$run/kernel-args"
 }
 name_asked=$name
@@ -172,6 +177,7 @@ prepare_qemu() {
         -device isa-debug-exit,iobase=0xf4,iosize=0x04
         -chardev "stdio,id=com1,signal=off,logfile=$log,logappend=off"
         -serial chardev:com1)
+    if [ "$interrupt_log" -eq 1 ]; then qemu+=(-d int -D "$interrupts"); fi
     case "$boot" in
         efi|usb|shell) prepare_efi_disk ;;
         bios) prepare_bios_disks ;;

@@ -1,6 +1,6 @@
-/* UEFI entry: boot services stay alive for the whole run. fpulab takes the CPU's
-   tables and masks interrupts only while its tests run; the firmware is called only
-   between tests (screen) and at the end (results file). */
+/* UEFI entry: boot services stay alive for the whole run. The firmware is called
+   only between tests (screen) and at the end (results file), each time on its own
+   page tables, GDT and IDT with its own interrupt flag (kernel/firmware_calls.c). */
 #include <efi.h>
 #include <efilib.h>
 

@@ -1,4 +1,5 @@
 #include "console.h"
+#include "firmware_calls.h"
 #include "serial.h"
 #include "vga_text.h"
 #include "boot/boot_info.h"
@@ -69,8 +70,11 @@ void console_flush_screen(void)
 {
 	if (!firmware || !firmware->screen_write || !log_buffer)
 		return;
-	if (log_length > log_shown_on_screen)
+	if (log_length > log_shown_on_screen) {
+		int entered = firmware_enter();
 		firmware->screen_write(log_buffer + log_shown_on_screen, log_length - log_shown_on_screen);
+		firmware_leave(entered);
+	}
 	log_shown_on_screen = log_length;
 }
 

@@ -7,6 +7,7 @@
 #include "test_runner.h"
 #include "timekeeping.h"
 #include "watchdog.h"
+#include "acpi.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/json_writer.h"
@@ -122,6 +123,7 @@ static void emit_cpu_record(const struct cpu_features *cpu)
 	harness_write_clocks(&writer);
 	smp_write_record(&writer);
 	json_string(&writer, "watchdog", watchdog_method_name());
+	acpi_write_record(&writer);
 	record_emit("cpu", &writer);
 }
 

@@ -6,6 +6,7 @@
 #include "test_runner.h"
 #include "timekeeping.h"
 #include "watchdog.h"
+#include "arch/cpu_tables.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/string.h"
@@ -171,6 +172,22 @@ void test_interrupts_masked(struct test_result *result)
 {
 	if (read_rflags() & RFLAGS_IF)
 		test_fail(result, "RFLAGS.IF is set inside a test");
+}
+
+/* docs/design.md, 13: while fpulab's tables are loaded nothing of the firmware's can
+   run: every IDT vector is fpulab's own stub and the legacy PIC is masked (its
+   interrupts would otherwise wait behind IF for the next STI). */
+void test_firmware_isolation(struct test_result *result)
+{
+	uint8_t master = inb(0x21), slave = inb(0xa1);
+
+	if (!paging_own_tables_loaded())
+		return test_fail(result, "CR3 0x%llx is not fpulab's page tables", (unsigned long long)read_cr3());
+	for (unsigned vector = 0; vector < 256; vector++)
+		if (!cpu_tables_vector_is_own(vector))
+			return test_fail(result, "IDT vector %u is not fpulab's own stub", vector);
+	if (master != 0xff || slave != 0xff)
+		return test_fail(result, "the legacy PIC is not masked: IMR 0x%02x/0x%02x", master, slave);
 }
 
 void test_xsave_enabled(struct test_result *result)

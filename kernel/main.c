@@ -1,7 +1,9 @@
 /* kmain: both boot paths (boot/efi_entry.c, boot/multiboot2_info.c) arrive here with
    the same boot_info. */
+#include "acpi.h"
 #include "console.h"
 #include "cpu_features.h"
+#include "firmware_calls.h"
 #include "fpu_setup.h"
 #include "memory.h"
 #include "platform.h"
@@ -25,6 +27,8 @@ void kmain(struct boot_info *boot)
 {
 	int firmware_alive = boot->firmware != 0;
 
+	apic_init();                         /* local APIC: the firmware's timer, the watchdog */
+	firmware_calls_take_cpu(boot);       /* interrupts off; firmware runs on its own tables */
 	console_init(boot);                  /* serial port and screen */
 	kernel_args_parse(boot->command_line, &args);
 	platform_init(boot, args.exit_method); /* how the run will end */
@@ -38,10 +42,10 @@ void kmain(struct boot_info *boot)
 	paging_init();                       /* own identity map */
 	if (!firmware_alive)
 		pic_mask_all();              /* nobody else owns the legacy PIC */
-	apic_init();                         /* local APIC for the watchdog */
 	cpu_features_init();                 /* CPUID and capability MSRs */
 	fpu_setup();                         /* CR4.OSXSAVE, XCR0 */
 	timekeeping_init();                  /* TSC frequency */
+	acpi_init(boot->acpi_rsdp);          /* the MADT: where the PIT's interrupt arrives */
 	watchdog_init(firmware_alive);       /* NMI source for hung tests */
 	harness_init();                      /* the benchmark clock */
 	smp_init(boot);                      /* the second CPU, when there is one */

@@ -15,7 +15,7 @@
 #define LOWER_HALF_TOP (1ull << 47)
 
 static struct page_allocator allocator;
-static uint64_t firmware_cr3;
+static uint64_t firmware_cr3, own_cr3, identity_top;
 
 void memory_init(const struct boot_info *boot)
 {
@@ -89,7 +89,25 @@ void paging_init(void)
 	if (top < 4 * GIB)
 		top = 4 * GIB;
 	firmware_cr3 = read_cr3();
-	write_cr3(build_identity_map(top, gigabyte_pages));
+	own_cr3 = build_identity_map(top, gigabyte_pages);
+	identity_top = top;
+	write_cr3(own_cr3);
+}
+
+uint64_t paging_identity_top(void)
+{
+	return identity_top;
+}
+
+int paging_own_tables_loaded(void)
+{
+	return own_cr3 && read_cr3() == own_cr3;
+}
+
+void paging_load_own(void)
+{
+	if (own_cr3)
+		write_cr3(own_cr3);
 }
 
 void paging_restore_firmware(void)

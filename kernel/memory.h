@@ -18,6 +18,13 @@ struct page_allocator *memory_page_allocator(void);
 void paging_init(void);
 /* A canonical address that is guaranteed unmapped (for #PF tests). */
 uint64_t paging_unmapped_address(void);
+/* Where fpulab's identity map ends (0 before paging_init): physical memory below it
+   can be read at its own address. */
+uint64_t paging_identity_top(void);
+/* The firmware's page tables back in (around firmware calls and at the end), and
+   fpulab's again. */
 void paging_restore_firmware(void);
+void paging_load_own(void);
+int paging_own_tables_loaded(void);
 
 #endif

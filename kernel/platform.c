@@ -1,9 +1,7 @@
 #include "platform.h"
 #include "console.h"
-#include "memory.h"
+#include "firmware_calls.h"
 #include "serial.h"
-#include "arch/cpu_tables.h"
-#include "arch/per_cpu.h"
 #include "smp/smp.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
@@ -49,10 +47,7 @@ void platform_finish(int status)
 	interrupts_disable();
 	serial_drain();
 	if (firmware) {
-		paging_restore_firmware();
-		cpu_tables_restore_firmware();
-		per_cpu_restore_firmware();   /* no more traps of fpulab's from here */
-		interrupts_enable();
+		firmware_give_back();   /* no more traps of fpulab's from here */
 		if (firmware->save_results && log)
 			firmware->save_results(log, length);
 	}

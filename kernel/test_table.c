@@ -13,6 +13,7 @@ void selftest_nested_nm_hang(struct test_result *result);
 void selftest_dirty_abort(struct test_result *result);
 void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
+void test_firmware_isolation(struct test_result *result);
 void test_xsave_enabled(struct test_result *result);
 void xfd_test_armed_component_raises_nm(struct test_result *result);
 void xfd_test_xsave_interaction(struct test_result *result);
@@ -73,6 +74,7 @@ const struct test test_table[] = {
 	{ "kernel/trap-recovery", test_trap_recovery, 0, 0 },
 	{ "kernel/watchdog", test_watchdog, 0, 0 },
 	{ "kernel/memory", test_memory, 0, 0 },
+	{ "kernel/firmware-isolation", test_firmware_isolation, 0, 0 },
 	{ "kernel/xsave-enabled", test_xsave_enabled, 0, 0 },
 	HARNESS_TEST_ENTRIES
 	XSAVE_CORRECTNESS_TEST_ENTRIES

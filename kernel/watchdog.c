@@ -1,9 +1,10 @@
 #include "watchdog.h"
+#include "acpi.h"
+#include "console.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
 #include "timekeeping.h"
 
-#define PIT_GSI 2                  /* ISA IRQ 0 arrives at I/O APIC input 2 */
 #define PIT_WATCHDOG_HZ 20
 #define LAPIC_DIVIDE_BY_16 0x3
 #define SELF_CHECK_MILLISECONDS 20
@@ -18,6 +19,7 @@ static uint64_t deadline_tsc;
 static unsigned armed_milliseconds;
 static uint64_t lapic_ticks_per_millisecond;
 static uint32_t saved_lvt_timer, saved_divide, saved_initial_count;
+static struct ioapic_input pit_input;
 
 static void calibrate_lapic_timer(void)
 {
@@ -57,7 +59,7 @@ void watchdog_arm(uint32_t milliseconds)
 		lapic_start_one_shot();
 	} else if (method == WATCHDOG_IOAPIC_PIT_NMI) {
 		pit_start_periodic(PIT_WATCHDOG_HZ);
-		ioapic_route_nmi(PIT_GSI, apic_id());
+		ioapic_route_nmi(&pit_input, apic_id());
 	}
 }
 
@@ -72,7 +74,7 @@ void watchdog_disarm(void)
 		apic_write(LAPIC_REGISTER_TIMER_DIVIDE, saved_divide);
 		apic_write(LAPIC_REGISTER_TIMER_INITIAL, saved_initial_count);
 	} else if (method == WATCHDOG_IOAPIC_PIT_NMI) {
-		ioapic_mask(PIT_GSI);
+		ioapic_mask(&pit_input);
 		pit_stop();
 	}
 }
@@ -108,6 +110,24 @@ static int self_check(enum watchdog_method candidate)
 	return 0;
 }
 
+/* The PIT's input from the MADT (or the PC defaults, kernel/acpi.h); 0 when that
+   I/O APIC has no such input. */
+static int find_pit_input(void)
+{
+	const struct pit_route *route = acpi_pit_route();
+	unsigned inputs = ioapic_input_count(route->ioapic_address);
+
+	pit_input.ioapic = route->ioapic_address;
+	pit_input.pin = route->gsi - route->ioapic_gsi_base;
+	pit_input.active_low = route->active_low;
+	if (pit_input.pin < inputs)
+		return 1;
+	kprintf("# watchdog: the PIT's GSI %u would be input %u of the I/O APIC at 0x%llx, "
+		"which has %u: not tried\n", route->gsi, pit_input.pin,
+		(unsigned long long)route->ioapic_address, inputs);
+	return 0;
+}
+
 void watchdog_init(int firmware_alive)
 {
 	if (!apic_present())
@@ -115,7 +135,7 @@ void watchdog_init(int firmware_alive)
 	calibrate_lapic_timer();
 	if (lapic_ticks_per_millisecond && self_check(WATCHDOG_LAPIC_NMI))
 		return;
-	if (!firmware_alive)
+	if (!firmware_alive && find_pit_input())
 		self_check(WATCHDOG_IOAPIC_PIT_NMI);
 }
 

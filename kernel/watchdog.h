@@ -4,7 +4,8 @@
    - lapic-nmi: the local APIC timer with NMI in its LVT delivery-mode bits (QEMU
      honours them; the SDM leaves them reserved for the timer, so real CPUs and KVM may not);
    - ioapic-pit-nmi: PIT channel 0 through an I/O APIC pin programmed for NMI delivery
-     (multiboot2 boots only, where no firmware owns the PIT; this is Bochs's path). */
+     (multiboot2 boots only, where no firmware owns the PIT; this is Bochs's path); the
+     I/O APIC and the pin come from the ACPI MADT (kernel/acpi.h). */
 #ifndef FPULAB_WATCHDOG_H
 #define FPULAB_WATCHDOG_H
 

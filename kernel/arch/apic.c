@@ -4,10 +4,11 @@
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
 #define X2APIC_MSR_BASE 0x800
-#define IOAPIC_DEFAULT_BASE 0xfec00000ull
 #define IOAPIC_REGISTER_SELECT 0x00
 #define IOAPIC_REGISTER_WINDOW 0x10
 #define IOAPIC_REDIRECTION_BASE 0x10
+#define IOAPIC_VERSION 0x01
+#define IOAPIC_ACTIVE_LOW (1u << 13)
 #define PIT_FREQUENCY_HZ 1193182u
 #define PIT_CHANNEL0 0x40
 #define PIT_CHANNEL2 0x42
@@ -113,22 +114,37 @@ int apic_x2apic_mode(void)
 	return x2apic_mode;
 }
 
-static void ioapic_write(uint32_t reg, uint32_t value)
+static void ioapic_write(uint64_t ioapic, uint32_t reg, uint32_t value)
 {
-	*mmio32(IOAPIC_DEFAULT_BASE + IOAPIC_REGISTER_SELECT) = reg;
-	*mmio32(IOAPIC_DEFAULT_BASE + IOAPIC_REGISTER_WINDOW) = value;
+	*mmio32(ioapic + IOAPIC_REGISTER_SELECT) = reg;
+	*mmio32(ioapic + IOAPIC_REGISTER_WINDOW) = value;
 }
 
-void ioapic_route_nmi(unsigned gsi, uint32_t apic_destination)
+static uint32_t ioapic_read(uint64_t ioapic, uint32_t reg)
 {
-	/* 82093AA datasheet, 3.2.4: delivery mode 100b = NMI, edge triggered, active high. */
-	ioapic_write(IOAPIC_REDIRECTION_BASE + 2 * gsi + 1, apic_destination << 24);
-	ioapic_write(IOAPIC_REDIRECTION_BASE + 2 * gsi, LVT_DELIVERY_NMI);
+	*mmio32(ioapic + IOAPIC_REGISTER_SELECT) = reg;
+	return *mmio32(ioapic + IOAPIC_REGISTER_WINDOW);
 }
 
-void ioapic_mask(unsigned gsi)
+unsigned ioapic_input_count(uint64_t ioapic)
 {
-	ioapic_write(IOAPIC_REDIRECTION_BASE + 2 * gsi, LVT_MASKED);
+	/* 82093AA datasheet, 3.2.2: bits 23:16 of IOAPICVER hold the highest entry. */
+	return (ioapic_read(ioapic, IOAPIC_VERSION) >> 16 & 0xff) + 1;
+}
+
+void ioapic_route_nmi(const struct ioapic_input *input, uint32_t apic_destination)
+{
+	/* 82093AA datasheet, 3.2.4: delivery mode 100b = NMI, which must be programmed
+	   edge triggered whatever the source's trigger mode; the polarity is the source's. */
+	uint32_t low = LVT_DELIVERY_NMI | (input->active_low ? IOAPIC_ACTIVE_LOW : 0);
+
+	ioapic_write(input->ioapic, IOAPIC_REDIRECTION_BASE + 2 * input->pin + 1, apic_destination << 24);
+	ioapic_write(input->ioapic, IOAPIC_REDIRECTION_BASE + 2 * input->pin, low);
+}
+
+void ioapic_mask(const struct ioapic_input *input)
+{
+	ioapic_write(input->ioapic, IOAPIC_REDIRECTION_BASE + 2 * input->pin, LVT_MASKED);
 }
 
 void pic_mask_all(void)

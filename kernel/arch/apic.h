@@ -50,9 +50,17 @@ void apic_send_init_sipi_others(uint32_t command);
 void apic_enable_this_cpu(int x2apic);
 int apic_x2apic_mode(void);
 
-/* I/O APIC redirection entry for a global system interrupt. */
-void ioapic_route_nmi(unsigned gsi, uint32_t apic_destination);
-void ioapic_mask(unsigned gsi);
+/* One input of an I/O APIC: its register window's physical address, the input's
+   number there (GSI minus the I/O APIC's GSI base) and the source's polarity. */
+struct ioapic_input {
+	uint64_t ioapic;
+	unsigned pin;
+	int active_low;
+};
+unsigned ioapic_input_count(uint64_t ioapic);
+/* The input's redirection entry: NMI to that APIC ID, or masked. */
+void ioapic_route_nmi(const struct ioapic_input *input, uint32_t apic_destination);
+void ioapic_mask(const struct ioapic_input *input);
 
 void pic_mask_all(void);
 

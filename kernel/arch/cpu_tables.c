@@ -57,7 +57,7 @@ static uint64_t *gdt;
 static struct gate_descriptor *idt;
 static struct task_state_segment *tss;
 static struct descriptor_pointer firmware_gdtr, firmware_idtr;
-static uint16_t firmware_code_selector, firmware_data_selector;
+static uint16_t firmware_code_selector, firmware_data_selector, firmware_task_register;
 
 static void write_gate(struct gate_descriptor *gate, uint64_t handler, uint8_t ist)
 {
@@ -111,7 +111,9 @@ static void build_gdt(const struct boot_info *boot)
 	gdt[TSS_SLOT + 1] = tss_base >> 32;
 }
 
-static void build_idt(const struct boot_info *boot)
+/* Every vector is fpulab's: no firmware handler runs on fpulab's tables
+   (docs/design.md, 13). */
+static void build_idt(void)
 {
 	idt = (struct gate_descriptor *)(uintptr_t)memory_alloc_pages(1);
 	for (unsigned vector = 0; vector < 256; vector++)
@@ -119,18 +121,13 @@ static void build_idt(const struct boot_info *boot)
 	idt[2].ist = IST_NMI;
 	idt[8].ist = IST_DOUBLE_FAULT;
 	idt[18].ist = IST_MACHINE_CHECK;
-	/* After an EFI boot the firmware's timer and devices keep their handlers. */
-	if (boot->kind == BOOT_EFI && firmware_idtr.limit >= 255 * sizeof *idt)
-		memcpy(&idt[32], (const void *)(uintptr_t)(firmware_idtr.base + 32 * sizeof *idt),
-		       224 * sizeof *idt);
 }
 
 void cpu_tables_init(const struct boot_info *boot)
 {
-	struct descriptor_pointer gdtr, idtr;
-
 	__asm__ volatile("sgdt %0" : "=m"(firmware_gdtr));
 	__asm__ volatile("sidt %0" : "=m"(firmware_idtr));
+	__asm__ volatile("str %0" : "=r"(firmware_task_register));
 	firmware_code_selector = boot->firmware_code_selector;
 	firmware_data_selector = boot->firmware_data_selector;
 
@@ -142,11 +139,26 @@ void cpu_tables_init(const struct boot_info *boot)
 	tss->io_map_base = sizeof *tss;
 
 	build_gdt(boot);
-	build_idt(boot);
-	gdtr.limit = GDT_ENTRIES * 8 - 1;
-	gdtr.base = (uint64_t)(uintptr_t)gdt;
-	idtr.limit = 256 * sizeof *idt - 1;
-	idtr.base = (uint64_t)(uintptr_t)idt;
+	build_idt();
+	cpu_tables_load_own();
+}
+
+/* SDM Vol. 3A, 8.2.2: LTR marks the TSS descriptor busy (type 1011b) and faults on
+   one that already is; clearing the busy bit lets the same TSS be loaded again. */
+static void mark_tss_available(uint64_t gdt_base, uint16_t selector)
+{
+	uint64_t *descriptor = (uint64_t *)(uintptr_t)(gdt_base + (selector & ~7u));
+	*descriptor &= ~(1ull << 41);
+}
+
+void cpu_tables_load_own(void)
+{
+	struct descriptor_pointer gdtr = { GDT_ENTRIES * 8 - 1, (uint64_t)(uintptr_t)gdt };
+	struct descriptor_pointer idtr = { 256 * sizeof *idt - 1, (uint64_t)(uintptr_t)idt };
+
+	if (!gdt)
+		return;
+	mark_tss_available(gdtr.base, TSS_SLOT << 3);
 	load_descriptor_tables(&gdtr, &idtr, kernel_code_selector, kernel_data_selector,
 			       TSS_SLOT << 3);
 }
@@ -198,9 +210,25 @@ void cpu_tables_restore_gate(unsigned vector, const uint64_t saved[2])
 
 void cpu_tables_restore_firmware(void)
 {
-	if (!firmware_code_selector)
+	if (!firmware_code_selector || !gdt)
 		return;
-	/* TR keeps pointing into our GDT's TSS, which stays allocated; nothing reloads it. */
+	/* Without a firmware TSS, TR keeps pointing at fpulab's (allocated for good). */
+	if (firmware_task_register)
+		mark_tss_available(firmware_gdtr.base, firmware_task_register);
 	load_descriptor_tables(&firmware_gdtr, &firmware_idtr, firmware_code_selector,
-			       firmware_data_selector, 0);
+			       firmware_data_selector, firmware_task_register);
+}
+
+int cpu_tables_vector_is_own(unsigned vector)
+{
+	struct descriptor_pointer idtr;
+	const struct gate_descriptor *gate;
+	uint64_t handler;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	if (idtr.base != (uint64_t)(uintptr_t)idt || vector > 255)
+		return 0;
+	gate = &idt[vector];
+	handler = gate->offset_low | (uint64_t)gate->offset_middle << 16 | (uint64_t)gate->offset_high << 32;
+	return handler == interrupt_stub_table[vector] && gate->selector == kernel_code_selector;
 }

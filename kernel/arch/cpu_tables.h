@@ -10,9 +10,13 @@ extern uint16_t kernel_code_selector, kernel_data_selector;
 /* Ring-3 selectors (RPL 3), for probes that need a CPL change. */
 extern uint16_t user_code_selector, user_data_selector;
 
-/* Installs the tables. Firmware selectors named in boot stay valid, and after an EFI
-   boot vectors 32..255 keep the firmware's handlers, so its timer still runs. */
+/* Installs the tables. Firmware selectors named in boot stay valid; every IDT vector
+   is fpulab's own (firmware handlers run only on the firmware's tables). */
 void cpu_tables_init(const struct boot_info *boot);
+/* fpulab's GDT, IDT and TR again, after a firmware call (no-op before init). */
+void cpu_tables_load_own(void);
+/* 1 when this CPU's IDT is fpulab's and that vector still has fpulab's own stub. */
+int cpu_tables_vector_is_own(unsigned vector);
 /* The second CPU's tables (kernel/smp/): built by the BSP, loaded by the AP. Its
    stacks are one block of AP_STACKS stacks from stack_base: the IST stacks for NMI,
    #DF, #MC and the ring-0 stack it runs on, in that order. */
@@ -26,10 +30,10 @@ void cpu_tables_build_for_ap(struct cpu_tables_ap *tables);
 void cpu_tables_load_ap(const struct cpu_tables_ap *tables);
 /* Points IDT vector at handler (64-bit interrupt gate, DPL 0, no IST) and saves the old
    16-byte gate in saved; cpu_tables_restore_gate puts it back. For tests that take one
-   interrupt themselves (after an EFI boot vectors 32..255 hold the firmware's gates). */
+   interrupt themselves. */
 void cpu_tables_replace_gate(unsigned vector, uint64_t handler, uint64_t saved[2]);
 void cpu_tables_restore_gate(unsigned vector, const uint64_t saved[2]);
-/* Puts back the firmware's GDT and IDT before control returns to it. */
+/* Puts back the firmware's GDT, IDT and TR before control goes to it. */
 void cpu_tables_restore_firmware(void);
 
 #endif

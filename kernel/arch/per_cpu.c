@@ -59,3 +59,8 @@ void per_cpu_restore_firmware(void)
 {
 	wrmsr(MSR_GS_BASE, firmware_gs_base);
 }
+
+void per_cpu_load_own(void)
+{
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&per_cpu_areas[0]);
+}

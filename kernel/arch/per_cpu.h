@@ -92,5 +92,7 @@ void per_cpu_start(unsigned index);
 void per_cpu_set_apic_id(uint32_t id);
 struct per_cpu *per_cpu_of(unsigned index);
 void per_cpu_restore_firmware(void);
+/* After a firmware call on the first CPU: GS base names its area again. */
+void per_cpu_load_own(void);
 
 #endif

@@ -109,6 +109,7 @@ check_log bad-test-name 2 "2 passed, 0 failed, 0 skipped" '5: empty segment in t
 check_log not-ok-without-reason 2 "1 passed, 1 failed, 0 skipped" '5: "not ok" without " # REASON"'
 check_log bail-out-status-1 2 "1 passed, 1 failed, 0 skipped" '8: "Bail out!" but end status 1, not 2'
 check_log second-cpu-record 2 "1 passed, 0 failed, 0 skipped" '5: second cpu record'
+check_log ioapic-not-object 2 "1 passed, 0 failed, 0 skipped" '3: cpu record: field "ioapic" must be obj, not string'
 check_log test-after-plan 2 "2 passed, 0 failed, 0 skipped" '6: test point after the plan'
 check_log unclosed-yaml 2 "2 passed, 1 failed, 0 skipped" '8: YAML block of line 6 not closed'
 

@@ -35,6 +35,7 @@ static const struct field_rule cpu_fields[] = {
 	OPTIONAL("tsc_hz_source", FIELD_STR),
 	OPTIONAL("perf", FIELD_OBJ),
 	REQUIRED("watchdog", FIELD_STR),
+	OPTIONAL("ioapic", FIELD_OBJ),
 };
 
 static const struct field_rule bench_fields[] = {
