@@ -7,22 +7,22 @@ set -uo pipefail
 # writer dies of SIGPIPE, and pipefail turns the match into a failure.
 cd "$(dirname "$0")/../.."
 
-count=0 failures=0
-result() {   # result NAME STATUS [REASON]
-	count=$((count + 1))
-	if [ "$2" -eq 0 ]; then echo "ok $count - $1"
-	else echo "not ok $count - $1 # ${3:-failed}"; failures=$((failures + 1)); fi
-}
+source tests/lib/tap.sh
+result() { tap_status "$@"; }   # result NAME STATUS [REASON]
 
-echo "TAP version 14"
+tap_begin
 
 c_objects=()
 while IFS= read -r source; do
 	object="build/obj/${source%.c}.o"
 	[ -f "$object" ] && c_objects+=("$object")
-done < <(find boot kernel bench -name '*.c' | sort)
+done < <(find boot kernel bench lab -name '*.c' | sort)
 [ "${#c_objects[@]}" -gt 10 ]
 result "lint/c-objects-found (${#c_objects[@]})" $? "build the kernel first"
+# The policy lab's objects run in the kernel with other contexts' vector state live.
+lab_objects=$(printf '%s\n' "${c_objects[@]}" | grep -cE '^build/obj/lab/(backends/)?[^/]+\.o$')
+[ "$lab_objects" -ge 20 ]
+result "lint/lab-objects-among-them ($lab_objects)" $? "only $lab_objects lab/*.o and lab/backends/*.o objects checked"
 
 report=$(tools/check-no-vector.sh "${c_objects[@]}")
 result "lint/no-vector-instructions-in-compiled-c" $? "$(echo "$report" | head -n 3 | tr '\n' ' ')"
@@ -50,5 +50,4 @@ result "lint/multiboot2-elf-is-static-elf64" $?
 grub-file --is-x86-multiboot2 build/fpulab.elf
 result "lint/multiboot2-header-valid" $? "grub-file rejects the multiboot2 header"
 
-echo "1..$count"
-[ "$failures" -eq 0 ]
+tap_end
