@@ -4,6 +4,7 @@
    others, and the mutants. Not portable code: it prints through the runner. */
 #include "lab/lab.h"
 #include "lab/lab_tests.h"
+#include "lab/lab_coverage.h"
 #include "lab/backends/platform.h"
 #include "bench/harness.h"
 #include "console.h"
@@ -177,7 +178,7 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 	*scenarios_out = scenarios;
 	if (errors)
 		return;   /* the first error is the reason already */
-	if (configs < 9 || scenarios < 8)
+	if (configs < LAB_MIN_CONFIGURATIONS || scenarios < LAB_MIN_SCENARIOS)
 		return test_fail(result, "only %u configurations x %u scenarios", configs, scenarios);
 	if (unexpected || missed || below)
 		return test_fail(result, "%u unexpected corruptions, %u expected ones not detected, %u runs below the oracle",

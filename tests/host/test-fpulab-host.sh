@@ -6,7 +6,8 @@
 # Prints TAP 14; exits 1 if a test fails. Reached through build/host/test_fpulab-host.
 set -uo pipefail
 # grep -c, not grep -q, at the end of a pipe: -q stops reading at the first match, the
-# writer dies of SIGPIPE, and pipefail turns the match into a failure.
+# writer dies of SIGPIPE, and pipefail turns the match into a failure. Records are read
+# through tools/fpulab-log --json and jq (tests/lib/records.sh).
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 
 binary=build/host/fpulab-host
@@ -14,17 +15,10 @@ reader=tools/fpulab-log
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-count=0 failures=0
-result() {   # result NAME PROBLEMS: ok when PROBLEMS is empty
-	count=$((count + 1))
-	if [ -z "$2" ]; then
-		echo "ok $count - host/$1"
-	else
-		echo "not ok $count - host/$1 # $(printf '%s' "$2" | head -n 1)"
-		printf '%s\n' "$2" | sed 's/^/# /'
-		failures=$((failures + 1))
-	fi
-}
+source tests/lib/tap.sh
+source tests/lib/records.sh
+source tests/lib/thresholds.sh
+result() { tap_check "$@"; }   # result NAME PROBLEMS: ok when PROBLEMS is empty
 
 # run NAME ARGUMENTS...: the log in $work/NAME.log, its exit status in $status, the
 # reader's exit status in $reader_status and its summary in $work/NAME.summary.
@@ -36,22 +30,18 @@ run() {
 	reader_status=$?
 }
 
-# cpu_record LOG: the log's cpu record as one line of JSON ("null" when it has none),
-# whatever the log's status.
-cpu_record() {
-	{ "$reader" --json "$1" 2>/dev/null || true; } | jq -c -s 'map(select(.kind == "cpu"))[0]'
-}
+cpu_record() { first_record "$1" cpu; }
 
 # names LOG: the test point names, one a line.
 names() {
 	sed -nE 's/^(not )?ok [0-9]+ - ([^ ]+).*/\2/p' "$1"
 }
 
-echo "TAP version 14"
+tap_begin host/
 
 if [ ! -x "$binary" ]; then
 	result binary-built "$binary is missing: run make host"
-	echo "1..$count"
+	tap_end
 	exit 1
 fi
 result binary-built ""
@@ -62,14 +52,14 @@ problems=""
 [ "$status" -eq 0 ] || problems+="exit status $status, expected 0"$'\n'
 [ "$reader_status" -eq 0 ] || problems+="fpulab-log exit status $reader_status: $(cat "$work/quick.summary")"$'\n'
 head -n 1 "$work/quick.log" | grep -cx 'TAP version 14' > /dev/null || problems+="first line is not TAP version 14"$'\n'
-grep -q '^# fpulab {.*"boot":"host","args":"quick"}$' "$work/quick.log" ||
+has_record "$work/quick.log" fpulab '.boot == "host" and .args == "quick"' ||
 	problems+="no fpulab record with \"boot\":\"host\" and the arguments"$'\n'
-grep -q '^# cpu {' "$work/quick.log" || problems+="no cpu record"$'\n'
-grep -q '^# bench {.*"name":"xsave/xgetbv0"' "$work/quick.log" || problems+="no xsave/xgetbv0 bench record"$'\n'
+has_record "$work/quick.log" cpu true || problems+="no cpu record"$'\n'
+has_record "$work/quick.log" bench '.name == "xsave/xgetbv0"' || problems+="no xsave/xgetbv0 bench record"$'\n'
 # the lab's cost weights come from this run's benchmark medians (bench/harness.c)
-grep -q '^# weights {.*"save":{"ticks":[1-9][0-9]*,"from":"xsave/xsaveopt/x87-sse/modified"}' "$work/quick.log" ||
+has_record "$work/quick.log" weights '.weights.save.ticks > 0 and .weights.save.from == "xsave/xsaveopt/x87-sse/modified"' ||
 	problems+="no weights record with a measured save weight"$'\n'
-grep -q '^# lab {.*"cost_weights":"default"' "$work/quick.log" && problems+="lab records costed with default weights after the benchmarks"$'\n'
+has_record "$work/quick.log" lab '.cost_weights == "default"' && problems+="lab records costed with default weights after the benchmarks"$'\n'
 [ "$(tail -n 1 "$work/quick.log")" = "# fpulab-end status=0" ] || problems+="last line: $(tail -n 1 "$work/quick.log")"$'\n'
 [ -s "$work/quick.stderr" ] && problems+="stderr: $(head -n 3 "$work/quick.stderr")"$'\n'
 result "quick-run-complete-with-status-0 ($(grep -c '^ok ' "$work/quick.log") ok, $(grep -c '^# bench ' "$work/quick.log") bench records)" "$problems"
@@ -85,7 +75,7 @@ for expected in 'xsave/roundtrip/xsaves-xrstors # SKIP XSAVES needs CPL0: not av
 	fi
 	grep -E '^ok [0-9]+ - ' "$work/quick.log" | grep -cF -- "- $expected" > /dev/null || problems+="no 'ok N - $expected' line"$'\n'
 done
-grep -E '^# cpu \{.*"core-cycles":"RDPMC needs CPL0: not available in a Linux process"' "$work/quick.log" | grep -c . > /dev/null ||
+has_record "$work/quick.log" cpu '.clocks["core-cycles"] == "RDPMC needs CPL0: not available in a Linux process"' ||
 	problems+="the cpu record does not say why the core-cycle counter is not used"$'\n'
 result ring0-instructions-skip-with-the-reason "$problems"
 
@@ -163,22 +153,13 @@ libc_string=$(nm -u "${c_objects[@]}" 2>/dev/null |
 	grep -owE 'mem(cpy|move|set|cmp)|str(len|cmp|ncmp|chr)' | sort -u | tr '\n' ' ')
 result hosted-c-objects-call-no-libc-string-functions "${libc_string:+calls libc: $libc_string}"
 
-# Whether LOG holds one record matching PATTERN per configuration x scenario, as its
-# "# lab: ... backend: C configurations x S scenarios" line counts them (at least 9 x 8).
-lab_records_complete() {
-	local matrix records
-	matrix=$(sed -n 's/^# lab: [a-z]* backend: \([0-9]*\) configurations x \([0-9]*\) scenarios.*/\1 \2/p' "$1" | head -n 1)
-	records=$(grep -c "$2" "$1")
-	[ -n "$matrix" ] && [ "${matrix% *}" -ge 9 ] && [ "${matrix#* }" -ge 8 ] &&
-		[ "$records" -eq $(( ${matrix% *} * ${matrix#* } )) ]
-}
-
 # The policy lab on the simulated backend, and its Markdown table.
 problems=""
 build/host/fpulab-host quick 'only=lab/*' backend=sim > "$work/lab.log" 2>&1 || problems+="exit status $?"$'\n'
 tools/fpulab-log "$work/lab.log" > "$work/lab.summary" 2>&1 || problems+="fpulab-log: $(cat "$work/lab.summary")"$'\n'
-lab_records_complete "$work/lab.log" '^# lab {' || problems+="$(grep -c '^# lab {' "$work/lab.log") lab records, not configurations x scenarios (at least 9 x 8)"$'\n'
-grep '^# claim {"schema":1,"id":"C1",' "$work/lab.log" | grep -c '"verdict":"reproduced"' > /dev/null || problems+="C1 not reproduced"$'\n'
+lab_records_complete "$work/lab.log" true ||
+	problems+="$(record_count "$work/lab.log" lab true) lab records, not configurations x scenarios (at least $lab_min_configurations x $lab_min_scenarios)"$'\n'
+has_record "$work/lab.log" claim '.id == "C1" and .verdict == "reproduced"' || problems+="C1 not reproduced"$'\n'
 [ "$(grep -cE '^ok [0-9]+ - lab/mutant/' "$work/lab.log")" -ge 5 ] || problems+="fewer than five mutants caught"$'\n'
 result lab-simulated-backend-runs-cleanly "$problems"
 problems=""
@@ -198,15 +179,15 @@ build/host/fpulab-host quick 'only=lab/*' backend=hosted > "$work/lab-hosted.log
 tools/fpulab-log "$work/lab-hosted.log" > "$work/lab-hosted.summary" 2>&1 ||
 	problems+="fpulab-log: $(cat "$work/lab-hosted.summary")"$'\n'
 grep -qE '^ok [0-9]+ - lab/backend/hosted$' "$work/lab-hosted.log" || problems+="lab/backend/hosted did not pass"$'\n'
-hosted_records=$(grep -c '^# lab {.*"backend":"hosted".*"clock":"tsc","cycles":[0-9]' "$work/lab-hosted.log")
-lab_records_complete "$work/lab-hosted.log" '^# lab {.*"backend":"hosted".*"clock":"tsc","cycles":[0-9]' ||
-	problems+="$hosted_records timed hosted lab records, not configurations x scenarios (at least 9 x 8)"$'\n'
-grep '^# lab {' "$work/lab-hosted.log" | grep -v '"backend":"hosted"' | grep -c . > /dev/null && problems+="lab records of another backend"$'\n'
-grep '^# lab {.*"backend":"hosted"' "$work/lab-hosted.log" | grep -c '"verdict":"error"' > /dev/null && problems+="a hosted run ended in an error"$'\n'
-[ "$(grep -c '^# lab {.*"verdict":"corrupted","expected_corruption":true' "$work/lab-hosted.log")" -ge 2 ] ||
+timed_hosted='.backend == "hosted" and .clock == "tsc" and (.cycles | type == "number")'
+hosted_records=$(record_count "$work/lab-hosted.log" lab "$timed_hosted")
+lab_records_complete "$work/lab-hosted.log" "$timed_hosted" ||
+	problems+="$hosted_records timed hosted lab records, not configurations x scenarios (at least $lab_min_configurations x $lab_min_scenarios)"$'\n'
+has_record "$work/lab-hosted.log" lab '.backend != "hosted"' && problems+="lab records of another backend"$'\n'
+has_record "$work/lab-hosted.log" lab '.verdict == "error"' && problems+="a hosted run ended in an error"$'\n'
+[ "$(record_count "$work/lab-hosted.log" lab '.verdict == "corrupted" and .expected_corruption == true')" -ge 2 ] ||
 	problems+="the expected corruptions were not detected on real registers"$'\n'
 [ "$(tail -n 1 "$work/lab-hosted.log")" = "# fpulab-end status=0" ] || problems+="last line: $(tail -n 1 "$work/lab-hosted.log")"$'\n'
 result "lab-hosted-backend-runs-cleanly ($hosted_records records)" "$problems"
 
-echo "1..$count"
-[ "$failures" -eq 0 ]
+tap_end

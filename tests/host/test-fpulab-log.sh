@@ -11,27 +11,19 @@ sanitized_binary="$repo_root/build/host/fpulab-log-sanitized"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-test_count=0
-failed_count=0
+source "$repo_root/tests/lib/tap.sh"
 
-# report NAME PROBLEMS: one test point; PROBLEMS empty means it passed.
+# report NAME PROBLEMS: one test point; PROBLEMS empty means it passed. A failure also
+# shows the reader's stderr.
 report() {
-	local name="$1" problems="$2"
-	test_count=$((test_count + 1))
-	if [[ -z "$problems" ]]; then
-		echo "ok $test_count - fpulab-log/$name"
-		return
+	local problems="$2"
+	if [[ -n "$problems" ]] && [[ -s "$work/stderr" ]]; then
+		problems+=$(sed 's/^/  stderr: /' "$work/stderr" | head -n 20)
 	fi
-	failed_count=$((failed_count + 1))
-	echo "not ok $test_count - fpulab-log/$name"
-	printf '%s' "$problems" | sed 's/^/# /'
-	sed 's/^/#   stderr: /' "$work/stderr" 2>/dev/null | head -n 20
+	tap_check "$1" "$problems"
 }
 
-skip() {
-	test_count=$((test_count + 1))
-	echo "ok $test_count - fpulab-log/$1 # SKIP $2"
-}
+skip() { tap_skip "$@"; }
 
 # run_reader ARGUMENTS...: stdout, stderr in $work; the exit status in $status.
 run_reader() {
@@ -75,7 +67,7 @@ check_log() {
 	report "$name" "$problems"
 }
 
-echo "TAP version 14"
+tap_begin fpulab-log/
 
 # Build first, so a compiler error shows here and not as a failed case.
 problems=""
@@ -290,5 +282,4 @@ else
 fi
 report "sanitizers/all-logs" "$problems"
 
-echo "1..$test_count"
-((failed_count == 0))
+tap_end
