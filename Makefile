@@ -25,10 +25,11 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DFPULAB_VERSION='"$(VERSION)"' -I. -Ikernel
 
 EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
-NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Ibench/
+GENERATED  := $(BUILD)/generated
+NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Ibench/ -I$(GENERATED)/
 # NASM's -MD file leaves out %include'd files when it also writes an object, so every
 # object depends on every include file.
-ASM_INCLUDES := $(wildcard kernel/*/*.inc bench/*.inc)
+ASM_INCLUDES := $(wildcard kernel/*/*.inc bench/*.inc) $(GENERATED)/vmcs_fields.inc
 
 # Portable code, compiled unchanged for the host unit tests (rule 5).
 PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard lab/*.c)
@@ -70,6 +71,12 @@ $(OBJ)/boot/efi_%.o: boot/efi_%.c
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+
+# The VMCS field encodings of kernel/vmx/vmx.h as NASM defines: one definition for the
+# C code and the world switch.
+$(GENERATED)/vmcs_fields.inc: kernel/vmx/vmx.h
+	@mkdir -p $(dir $@)
+	sed -n 's/^#define \(VMCS_[A-Z0-9_]*\)[[:space:]][[:space:]]*\(0x[0-9a-fA-F]*\).*/%define \1 \2/p' $< > $@
 
 $(OBJ)/%.o: %.asm $(ASM_INCLUDES)
 	@mkdir -p $(dir $@)

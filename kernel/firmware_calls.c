@@ -6,8 +6,6 @@
 #include "arch/x86.h"
 #include "boot/boot_info.h"
 
-#define PIC_MASTER_MASK 0x21
-#define PIC_SLAVE_MASK 0xa1
 #define MSR_IA32_TSC_DEADLINE 0x6e0
 #define LVT_TIMER_MODE(lvt) ((lvt) >> 17 & 3)   /* SDM Vol. 3A, 11.5.1 */
 #define LVT_TIMER_TSC_DEADLINE 2
@@ -29,10 +27,10 @@ static struct firmware_sources sources;
    pending for an STI on fpulab's tables (where the 8259 would get no EOI). */
 static void silence_firmware_sources(void)
 {
-	sources.pic_master = inb(PIC_MASTER_MASK);
-	sources.pic_slave = inb(PIC_SLAVE_MASK);
-	outb(PIC_MASTER_MASK, 0xff);
-	outb(PIC_SLAVE_MASK, 0xff);
+	sources.pic_master = inb(PIC_MASTER_MASK_PORT);
+	sources.pic_slave = inb(PIC_SLAVE_MASK_PORT);
+	outb(PIC_MASTER_MASK_PORT, 0xff);
+	outb(PIC_SLAVE_MASK_PORT, 0xff);
 	if (apic_present()) {
 		sources.lvt_timer = apic_read(LAPIC_REGISTER_LVT_TIMER);
 		sources.timer_divide = apic_read(LAPIC_REGISTER_TIMER_DIVIDE);
@@ -56,8 +54,8 @@ static void restore_firmware_sources(void)
 		else
 			apic_write(LAPIC_REGISTER_TIMER_INITIAL, sources.timer_initial);
 	}
-	outb(PIC_SLAVE_MASK, sources.pic_slave);
-	outb(PIC_MASTER_MASK, sources.pic_master);
+	outb(PIC_SLAVE_MASK_PORT, sources.pic_slave);
+	outb(PIC_MASTER_MASK_PORT, sources.pic_master);
 }
 
 void firmware_calls_take_cpu(const struct boot_info *boot)

@@ -6,6 +6,7 @@
 #include "test_runner.h"
 #include "timekeeping.h"
 #include "watchdog.h"
+#include "arch/apic.h"
 #include "arch/cpu_tables.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
@@ -179,7 +180,7 @@ void test_interrupts_masked(struct test_result *result)
    interrupts would otherwise wait behind IF for the next STI). */
 void test_firmware_isolation(struct test_result *result)
 {
-	uint8_t master = inb(0x21), slave = inb(0xa1);
+	uint8_t master = inb(PIC_MASTER_MASK_PORT), slave = inb(PIC_SLAVE_MASK_PORT);
 
 	if (!paging_own_tables_loaded())
 		return test_fail(result, "CR3 0x%llx is not fpulab's page tables", (unsigned long long)read_cr3());

@@ -56,15 +56,15 @@ void harness_quiesce(void)
 			saved_lvt[i] = apic_read(quiesced_lvt_registers[i]);
 			apic_write(quiesced_lvt_registers[i], saved_lvt[i] | LVT_MASKED);
 		}
-	saved_pic_master = inb(0x21);
-	saved_pic_slave = inb(0xa1);
+	saved_pic_master = inb(PIC_MASTER_MASK_PORT);
+	saved_pic_slave = inb(PIC_SLAVE_MASK_PORT);
 	pic_mask_all();
 }
 
 void harness_restore(void)
 {
-	outb(0x21, saved_pic_master);
-	outb(0xa1, saved_pic_slave);
+	outb(PIC_MASTER_MASK_PORT, saved_pic_master);
+	outb(PIC_SLAVE_MASK_PORT, saved_pic_slave);
 	if (apic_present())
 		for (unsigned i = 0; i < 5; i++)
 			apic_write(quiesced_lvt_registers[i], saved_lvt[i]);

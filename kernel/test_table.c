@@ -49,7 +49,7 @@ void selftest_second_cpu_hang(struct test_result *result);
 #define SELFTEST_GUEST_HANG_TIMEOUT_MILLISECONDS 3000
 /* the second CPU's guest: 1.5 s to the call's deadline, then up to 2 s of NMIs */
 #define SELFTEST_SECOND_CPU_GUEST_HANG_TIMEOUT_MILLISECONDS 6000
-/* ---- vm ---- */
+/* ---- smp ---- */
 void smp_test_second_cpu(struct test_result *result);
 void smp_test_baseline_state(struct test_result *result);
 void smp_test_xsave_migrate(struct test_result *result);

@@ -149,8 +149,8 @@ void ioapic_mask(const struct ioapic_input *input)
 
 void pic_mask_all(void)
 {
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
+	outb(PIC_MASTER_MASK_PORT, 0xff);
+	outb(PIC_SLAVE_MASK_PORT, 0xff);
 }
 
 uint64_t pit_wait_microseconds(uint32_t microseconds)

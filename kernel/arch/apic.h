@@ -62,6 +62,9 @@ unsigned ioapic_input_count(uint64_t ioapic);
 void ioapic_route_nmi(const struct ioapic_input *input, uint32_t apic_destination);
 void ioapic_mask(const struct ioapic_input *input);
 
+/* The 8259 pair's interrupt mask registers (OCW1: a set bit masks that IRQ). */
+#define PIC_MASTER_MASK_PORT 0x21
+#define PIC_SLAVE_MASK_PORT  0xa1
 void pic_mask_all(void);
 
 /* PIT channel 2 one-shot: busy-waits about `microseconds` (max ~54 ms) using only

@@ -1,4 +1,5 @@
 #include "arch/cpu_tables.h"
+#include "arch/safe.h"
 #include "arch/x86.h"
 #include "boot/boot_info.h"
 #include "lib/string.h"
@@ -13,11 +14,6 @@
 #define IST_NMI 1
 #define IST_DOUBLE_FAULT 2
 #define IST_MACHINE_CHECK 3
-
-/* SDM Vol. 3A, 3.4.5: segment descriptors; 64-bit code has L=1, D=0. */
-#define DESCRIPTOR_CODE64 0x00af9a000000ffffull
-#define DESCRIPTOR_DATA   0x00cf92000000ffffull
-#define DESCRIPTOR_DPL3   (3ull << 45)
 
 struct __attribute__((packed)) descriptor_pointer {
 	uint16_t limit;
@@ -34,6 +30,18 @@ struct __attribute__((packed)) task_state_segment {
 	uint16_t reserved3;
 	uint16_t io_map_base;
 };
+
+/* SDM Vol. 3A, 8.2.3: the 16-byte TSS descriptor in slots TSS_SLOT and TSS_SLOT + 1,
+   type 9 (available 64-bit TSS), present. */
+#define DESCRIPTOR_TSS_AVAILABLE_PRESENT 0x89ull
+static void write_tss_descriptor(uint64_t *gdt, const struct task_state_segment *tss)
+{
+	uint64_t base = (uint64_t)(uintptr_t)tss;
+
+	gdt[TSS_SLOT] = (sizeof *tss - 1) | ((base & 0xffffff) << 16) |
+			(DESCRIPTOR_TSS_AVAILABLE_PRESENT << 40) | ((base >> 24 & 0xff) << 56);
+	gdt[TSS_SLOT + 1] = base >> 32;
+}
 
 /* SDM Vol. 3A, 6.14.1: 64-bit interrupt gate. */
 struct __attribute__((packed)) gate_descriptor {
@@ -85,7 +93,6 @@ static void build_gdt(const struct boot_info *boot)
 	unsigned code_slot = 1, data_slot = 2;
 	unsigned firmware_code_slot = boot->firmware_code_selector >> 3;
 	unsigned firmware_data_slot = boot->firmware_data_selector >> 3;
-	uint64_t tss_base = (uint64_t)(uintptr_t)tss;
 
 	gdt = (uint64_t *)(uintptr_t)memory_alloc_pages(1);
 	if (firmware_code_slot && firmware_code_slot < TSS_SLOT)
@@ -105,10 +112,7 @@ static void build_gdt(const struct boot_info *boot)
 	kernel_code_selector = (uint16_t)(code_slot << 3);
 	kernel_data_selector = (uint16_t)(data_slot << 3);
 
-	/* SDM Vol. 3A, 8.2.3: the 16-byte TSS descriptor, type 9 (available 64-bit TSS). */
-	gdt[TSS_SLOT] = (sizeof *tss - 1) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
-			((tss_base >> 24 & 0xff) << 56);
-	gdt[TSS_SLOT + 1] = tss_base >> 32;
+	write_tss_descriptor(gdt, tss);
 }
 
 /* Every vector is fpulab's: no firmware handler runs on fpulab's tables
@@ -118,9 +122,9 @@ static void build_idt(void)
 	idt = (struct gate_descriptor *)(uintptr_t)memory_alloc_pages(1);
 	for (unsigned vector = 0; vector < 256; vector++)
 		set_gate(vector, interrupt_stub_table[vector], 0);
-	idt[2].ist = IST_NMI;
-	idt[8].ist = IST_DOUBLE_FAULT;
-	idt[18].ist = IST_MACHINE_CHECK;
+	idt[VECTOR_NMI].ist = IST_NMI;
+	idt[VECTOR_DF].ist = IST_DOUBLE_FAULT;
+	idt[VECTOR_MC].ist = IST_MACHINE_CHECK;
 }
 
 void cpu_tables_init(const struct boot_info *boot)
@@ -170,7 +174,6 @@ void cpu_tables_build_for_ap(struct cpu_tables_ap *tables)
 	struct task_state_segment *ap_tss = (struct task_state_segment *)(uintptr_t)memory_alloc_pages(1);
 	uint64_t *ap_gdt = (uint64_t *)(uintptr_t)memory_alloc_pages(1);
 	struct gate_descriptor *ap_idt = (struct gate_descriptor *)(uintptr_t)memory_alloc_pages(1);
-	uint64_t tss_base = (uint64_t)(uintptr_t)ap_tss;
 
 	ap_tss->ist[IST_NMI - 1] = tables->stack_base + 1 * AP_STACK_BYTES;
 	ap_tss->ist[IST_DOUBLE_FAULT - 1] = tables->stack_base + 2 * AP_STACK_BYTES;
@@ -178,9 +181,7 @@ void cpu_tables_build_for_ap(struct cpu_tables_ap *tables)
 	ap_tss->rsp[0] = tables->stack_base + 4 * AP_STACK_BYTES;
 	ap_tss->io_map_base = sizeof *ap_tss;
 	memcpy(ap_gdt, gdt, PAGE_SIZE);
-	ap_gdt[TSS_SLOT] = (sizeof *ap_tss - 1) | ((tss_base & 0xffffff) << 16) | (0x89ull << 40) |
-			   ((tss_base >> 24 & 0xff) << 56);
-	ap_gdt[TSS_SLOT + 1] = tss_base >> 32;
+	write_tss_descriptor(ap_gdt, ap_tss);
 	memcpy(ap_idt, idt, 32 * sizeof *idt);
 	for (unsigned vector = 32; vector < 256; vector++)
 		write_gate(&ap_idt[vector], interrupt_stub_table[vector], 0);

@@ -6,6 +6,13 @@
 
 struct boot_info;
 
+/* Flat segment descriptors (SDM Vol. 3A, 3.4.5): base 0, limit 4 GiB, present, DPL 0;
+   64-bit code has L=1, D=0. The second CPU's start-up GDT uses them too. */
+#define DESCRIPTOR_CODE32 0x00cf9a000000ffffull
+#define DESCRIPTOR_CODE64 0x00af9a000000ffffull
+#define DESCRIPTOR_DATA   0x00cf92000000ffffull
+#define DESCRIPTOR_DPL3   (3ull << 45)
+
 extern uint16_t kernel_code_selector, kernel_data_selector;
 /* Ring-3 selectors (RPL 3), for probes that need a CPL change. */
 extern uint16_t user_code_selector, user_data_selector;

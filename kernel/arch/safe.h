@@ -15,6 +15,7 @@
 #define VECTOR_GP 13
 #define VECTOR_PF 14
 #define VECTOR_AC 17
+#define VECTOR_MC 18
 
 int rdmsr_safe(uint32_t msr, uint64_t *value);
 int wrmsr_safe(uint32_t msr, uint64_t value);

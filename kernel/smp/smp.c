@@ -175,9 +175,9 @@ static void fill_start_block(struct ap_start_block *block, uint64_t page)
 	block->stack_top = second.tables.stack_base + AP_STACKS * AP_STACK_BYTES;
 	block->cr4 = (uint32_t)(CR4_PAE | (read_cr4() & CR4_PGE));
 	block->efer = (rdmsr(MSR_EFER) & EFER_KEPT) | EFER_LME;
-	block->gdt[1] = 0x00cf9a000000ffffull;   /* 32-bit code, flat */
-	block->gdt[2] = 0x00cf92000000ffffull;   /* data, flat */
-	block->gdt[3] = 0x00af9a000000ffffull;   /* 64-bit code */
+	block->gdt[1] = DESCRIPTOR_CODE32;
+	block->gdt[2] = DESCRIPTOR_DATA;
+	block->gdt[3] = DESCRIPTOR_CODE64;
 	block->gdtr_limit = sizeof block->gdt - 1;
 	block->gdtr_base = (uint32_t)(page + AP_START_BLOCK_OFFSET + offsetof(struct ap_start_block, gdt));
 	block->far32_offset = (uint32_t)(page + ap_start_protected_offset);

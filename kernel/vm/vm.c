@@ -192,7 +192,7 @@ int vm_emulate(struct vm_vcpu *vcpu, const struct vm_exit *exit)
 	case VM_EXIT_CR0_WRITE: status = emulate_cr0_write(vcpu, exit); break;
 	case VM_EXIT_EXCEPTION:
 		/* Lazy FPU for the guest: #NM with guest CR0.TS clears TS and retries. */
-		if (exit->vector != 7 || !(vcpu->ops->get_cr0(vcpu) & CR0_TS))
+		if (exit->vector != VECTOR_NM || !(vcpu->ops->get_cr0(vcpu) & CR0_TS))
 			return -1;
 		vcpu->ops->set_cr0(vcpu, vcpu->ops->get_cr0(vcpu) & ~CR0_TS);
 		return 0;

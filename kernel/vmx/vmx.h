@@ -40,6 +40,7 @@
 #define VMCS_GUEST_IDTR_LIMIT      0x4812
 #define VMCS_GUEST_ES_ACCESS       0x4814   /* ES..TR: +2 each */
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824
+#define INTERRUPTIBILITY_BLOCKING_BY_NMI (1u << 3)   /* guest interruptibility state, bit 3 */
 #define VMCS_GUEST_ACTIVITY        0x4826
 #define VMCS_GUEST_SYSENTER_CS     0x482a
 #define VMCS_PREEMPTION_TIMER      0x482e

@@ -9,8 +9,7 @@ section .note.GNU-stack noalloc noexec nowrite progbits
 section .text
 
 %include "vm_regs.inc"
-
-%define VMCS_HOST_RSP 0x6c14
+%include "vmcs_fields.inc"       ; VMCS_* of vmx.h, made by the Makefile
 
 global vmx_world_switch
 vmx_world_switch:

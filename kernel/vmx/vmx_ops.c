@@ -58,9 +58,10 @@ static void vmx_exit_done(struct vm_vcpu *vcpu, const struct vm_exit *exit)
 	if (exit->kind != VM_EXIT_NMI)
 		return;
 	interruptibility = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
-	if (interruptibility & (1u << 3))
-		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~(1u << 3));
-	vcpu->nmi_blocking_cleared += (interruptibility >> 3) & 1;
+	if (interruptibility & INTERRUPTIBILITY_BLOCKING_BY_NMI) {
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~INTERRUPTIBILITY_BLOCKING_BY_NMI);
+		vcpu->nmi_blocking_cleared++;
+	}
 	vmx_unblock_nmi();
 }
 
