@@ -210,3 +210,11 @@ void test_xsave_enabled(struct test_result *result)
 				 (unsigned long long)cpu->xcr0_supported);
 	test_diagnostic(result, "xcr0", "\"0x%llx\"", (unsigned long long)xcr0);
 }
+
+/* SSE instructions #UD unless CR4.OSFXSR is set (SDM Vol. 3A, 2.5): every benchmark
+   and the FPU baseline need it. */
+void test_cr4_osfxsr(struct test_result *result)
+{
+	if (!(read_cr4() & CR4_OSFXSR))
+		return test_fail(result, "CR4.OSFXSR is clear: SSE would #UD");
+}

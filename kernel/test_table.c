@@ -15,6 +15,7 @@ void test_watchdog(struct test_result *result);
 void test_memory(struct test_result *result);
 void test_firmware_isolation(struct test_result *result);
 void test_xsave_enabled(struct test_result *result);
+void test_cr4_osfxsr(struct test_result *result);
 void xfd_test_armed_component_raises_nm(struct test_result *result);
 void xfd_test_xsave_interaction(struct test_result *result);
 void xfd_bench(struct test_result *result);
@@ -76,6 +77,7 @@ const struct test test_table[] = {
 	{ "kernel/memory", test_memory, 0, 0 },
 	{ "kernel/firmware-isolation", test_firmware_isolation, 0, 0 },
 	{ "kernel/xsave-enabled", test_xsave_enabled, 0, 0 },
+	{ "kernel/cr4-osfxsr", test_cr4_osfxsr, 0, 0 },
 	HARNESS_TEST_ENTRIES
 	XSAVE_CORRECTNESS_TEST_ENTRIES
 	XSAVE_RING0_CORRECTNESS_TEST_ENTRIES

@@ -42,7 +42,10 @@ done < "$table"
 # ---- the cases: parallel arrays, one index a case ----
 case_names=() case_platforms=() case_statuses=() case_args=() case_runner=() case_checks=()
 declare -A extra_checks   # platform -> checks added to its clean run
+declare -A case_seen
 add_case() {   # NAME PLATFORM STATUS ARGS RUNNER-OPTIONS CHECK-LINES
+	[ -z "${case_seen[$1]+set}" ] || { echo "cases.txt: two cases named $1" >&2; exit 3; }
+	case_seen[$1]=1
 	case "$1" in ${FPULAB_BOOT_ONLY:-*}) ;; *) return ;; esac
 	case_names+=("$1") case_platforms+=("$2") case_statuses+=("$3")
 	case_args+=("$4") case_runner+=("$5") case_checks+=("$6")
