@@ -55,6 +55,7 @@ help:
 	@echo "make host       host tools and unit tests in $(BUILD)/host"
 	@echo "make run        install what is missing, build, boot under QEMU"
 	@echo "make test       every test; ends with 'summary: N passed, N failed, N skipped'"
+	@echo "make fuzz       fuzz every parser for FUZZ_SECONDS (60) each (docs/fuzzing.md)"
 
 deps:
 	@tools/install-deps.sh
@@ -124,3 +125,4 @@ clean:
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 include host/host.mk
+include tests/fuzz/fuzz.mk

@@ -22,6 +22,22 @@ static void check_error(const char *name, const char *text, unsigned line, const
 		printf("  # got status %d line %u \"%s\"\n", status, error.line, error.message);
 }
 
+/* An event keeps its source line in 16 bits: one past line 65535 is an error, not a
+   wrapped line number (tests/fuzz/regressions/scenario/ has the same input). */
+static void test_parser_line_limit(void)
+{
+	static char text[65536 + sizeof "use cpu0\n"];
+	struct lab_parse_error error;
+
+	memset(text, '\n', 65534);
+	memcpy(text + 65534, "use cpu0\n", sizeof "use cpu0\n");
+	CHECK("parser/line-65535-holds-an-event",
+	      parse(text, &error) == 0 && scenario.event[0].line == 65535);
+	memset(text, '\n', 65536);
+	memcpy(text + 65536, "use cpu0\n", sizeof "use cpu0\n");
+	check_error("parser/error/event-past-line-65535", text, 65537, "past line 65535");
+}
+
 static void test_parser(void)
 {
 	struct lab_parse_error error;
@@ -58,6 +74,7 @@ static void test_parser(void)
 	check_error("parser/error/too-many-words", "use cpu0 a b c d e f g\n", 1, "too many words");
 	check_error("parser/error/empty", "# nothing\n", 1, "has no events");
 	check_error("parser/error/migrate", "migrate guest cpu0\n", 1, "not a host thread");
+	test_parser_line_limit();
 }
 
 static void test_sim_fpu(void)

@@ -4,7 +4,6 @@
 
 #include "buffer.h"
 #include "log_file.h"
-#include "serial_text.h"
 #include "tap_log.h"
 
 enum {
@@ -67,22 +66,6 @@ static int parse_arguments(int argc, char **argv, struct options *options)
 	return 0;
 }
 
-/* Splits contents (with one spare byte after it) into lines, cleaning each in place. */
-static void check_lines(struct tap_log *log, struct byte_buffer *contents)
-{
-	size_t start = 0;
-
-	while (start < contents->length) {
-		char *line = contents->data + start;
-		char *newline = memchr(line, '\n', contents->length - start);
-		size_t length = newline ? (size_t)(newline - line) : contents->length - start;
-
-		strip_terminal_codes(line, length);
-		tap_log_check_line(log, line);
-		start += length + 1;
-	}
-}
-
 static int check_log(const struct options *options, const char *file_name)
 {
 	struct byte_buffer contents = { 0 };
@@ -96,7 +79,7 @@ static int check_log(const struct options *options, const char *file_name)
 		fprintf(stderr, "fpulab-log: %s: %s\n", file_name, strerror(error));
 		status = EXIT_INCOMPLETE;
 	} else {
-		check_lines(&log, &contents);
+		tap_log_check_text(&log, contents.data, contents.length);
 		status = tap_log_finish(&log);
 	}
 	tap_log_print_summary(&log, options->json ? stderr : stdout);

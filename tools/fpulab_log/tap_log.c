@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "serial_text.h"
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(format_index, first_argument) \
@@ -265,6 +266,21 @@ void tap_log_check_line(struct tap_log *log, const char *text)
 	check_fpulab_line(log, &line);
 	/* A malformed test point still counts as one, and may have a YAML block. */
 	log->previous_kind = line.is_numbered_test_point ? LINE_TEST_POINT : line.kind;
+}
+
+void tap_log_check_text(struct tap_log *log, char *text, size_t length)
+{
+	size_t start = 0;
+
+	while (start < length) {
+		char *line = text + start;
+		char *newline = memchr(line, '\n', length - start);
+		size_t line_length = newline ? (size_t)(newline - line) : length - start;
+
+		strip_terminal_codes(line, line_length);
+		tap_log_check_line(log, line);
+		start += line_length + 1;
+	}
 }
 
 /* ---- at the end ---- */

@@ -38,6 +38,10 @@ void tap_log_begin(struct tap_log *log, const char *file_name, FILE *json_output
 /* line: the next line, NUL-terminated, escape codes and carriage returns removed. */
 void tap_log_check_line(struct tap_log *log, const char *line);
 
+/* text[0..length): a whole captured log, split into lines here and each cleaned in
+   place (strip_terminal_codes); text[length] must be writable. */
+void tap_log_check_text(struct tap_log *log, char *text, size_t length);
+
 /* Checks what can only be checked at the end. Returns the exit status: 0 all ok,
    1 some not ok, 2 incomplete or garbled. */
 int tap_log_finish(struct tap_log *log);
