@@ -82,43 +82,34 @@ fuzz_for() {
 	corpus_size=$(find "$work" -type f | wc -l)
 }
 
-echo "TAP version 14"
-echo "1..${#targets[@]}"
+source tests/lib/tap.sh
+tap_begin fuzz/
 problem=$(toolchain_problem)
 if [ -z "$problem" ] && ! make --no-print-directory -s fuzz-build FUZZ_CC="$cc" > "$scratch/build.log" 2>&1; then
 	build_failed=1
 fi
 
-number=0 failed=0
 for target in "${targets[@]}"; do
-	number=$((number + 1))
-	name="fuzz/$target"
 	if [ -n "$problem" ]; then
-		echo "ok $number - $name # SKIP $problem"
+		tap_skip "$target" "$problem"
 		continue
 	fi
 	if [ -n "${build_failed:-}" ]; then
-		echo "not ok $number - $name # building the fuzz targets failed"
-		tail -n 20 "$scratch/build.log" | sed 's/^/# /'
-		failed=$((failed + 1))
+		tap_not_ok "$target" "building the fuzz targets failed" "$(tail -n 20 "$scratch/build.log")"
 		continue
 	fi
 	if ! replay "$target"; then
-		echo "not ok $number - $name # a committed input fails: replay it with $fuzz/fuzz_$target FILE"
-		grep '^Running: ' "$scratch/$target.replay.log" | tail -n 1 | sed 's/^/# /'
-		diagnose "$scratch/$target.replay.log"
-		failed=$((failed + 1))
+		tap_not_ok "$target" "a committed input fails: replay it with $fuzz/fuzz_$target FILE" \
+			"$(grep '^Running: ' "$scratch/$target.replay.log" | tail -n 1; diagnose "$scratch/$target.replay.log" | sed 's/^# //')"
 		continue
 	fi
 	fuzz_for "$target"
-	echo "# fuzz_$target: ${executions:-?} executions in $seconds s, working corpus $corpus_size inputs"
+	tap_diag "fuzz_$target: ${executions:-?} executions in $seconds s, working corpus $corpus_size inputs"
 	if [ "$fuzz_status" -ne 0 ] || [ -n "$new_findings" ] || [ -z "$executions" ]; then
-		echo "not ok $number - $name # fuzzing found a problem (libFuzzer status $fuzz_status)"
-		diagnose "$scratch/$target.fuzz.log"
-		printf '%s\n' $new_findings | sed 's/^/# finding: /'
-		failed=$((failed + 1))
+		tap_not_ok "$target" "fuzzing found a problem (libFuzzer status $fuzz_status)" \
+			"$(diagnose "$scratch/$target.fuzz.log" | sed 's/^# //'; printf 'finding: %s\n' $new_findings)"
 		continue
 	fi
-	echo "ok $number - $name"
+	tap_ok "$target"
 done
-[ "$failed" -eq 0 ]
+tap_end
