@@ -49,7 +49,7 @@ static void read_identity(void)
 	}
 }
 
-/* SDM Vol. 3A, 9.11.7: write 0 to IA32_BIOS_SIGN_ID, CPUID(1), read the revision. */
+/* SDM Vol. 3A, 10.11.7: write 0 to IA32_BIOS_SIGN_ID, CPUID(1), read the revision. */
 static void read_microcode(void)
 {
 	uint64_t value;

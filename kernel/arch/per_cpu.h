@@ -38,7 +38,7 @@ struct per_cpu {
 	void (*interrupt_hook)(struct trap_frame *frame);
 
 	/* kernel/vmx/vmx_setup.c: VMX operation and the VMCS accessors' first failure
-	   are per logical processor (SDM Vol. 3C, 24.7 and 24.11.1) */
+	   are per logical processor (SDM Vol. 3C, 24.7 and 25.11.1) */
 	struct {
 		int on;
 		uint64_t cr0_before, cr4_before;

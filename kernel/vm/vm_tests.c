@@ -221,7 +221,7 @@ __asm__(".pushsection .text\n"
 	".popsection\n");
 
 /* The guest opens an RFLAGS.IF window: real hardware (and QEMU) exits at entry already,
-   since neither external-interrupt exiting (SDM 26.2 / 25.3) nor V_INTR_MASKING with
+   since neither external-interrupt exiting (SDM Vol. 3C, 26.2 and Table 25-5) nor V_INTR_MASKING with
    HIF = 1 (APM 15.21.1) looks at the guest's IF; Bochs 2.7 re-evaluates interrupt
    masking only when RFLAGS.IF changes, so the event masked by the host's CLI stays masked
    across VM entry/VMRUN of an IF = 0 guest until the guest's STI. The exit must come

@@ -1,4 +1,4 @@
-/* Intel VMX: VMCS field encodings (SDM Vol. 3C, Appendix B), grouped like the SDM's
+/* Intel VMX: VMCS field encodings (SDM Vol. 3D, Appendix B), grouped like the SDM's
    tables, control bits (SDM 25.6, 25.7, 25.8), exit reasons (Appendix C). */
 #ifndef FPULAB_VMX_H
 #define FPULAB_VMX_H

@@ -1,4 +1,4 @@
-; VMX world switch (SDM Vol. 3C, 26 and 27): the only VMX assembly in fpulab.
+; VMX world switch (SDM Vol. 3C, 27 and 28): the only VMX assembly in fpulab.
 ; enum vmx_status vmx_world_switch(struct vm_regs *regs [rdi], int launched [esi],
 ;                                   uint64_t *host_rsp [rdx])
 ; Every exit lands at vmx_world_switch_exit (HOST_RIP, written once at VMCS setup) with

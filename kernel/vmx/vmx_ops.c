@@ -83,7 +83,7 @@ static void vmx_set_cr0(struct vm_vcpu *vcpu, uint64_t cr0)
 	vmcs_write_natural(VMCS_CR0_SHADOW, cr0);
 }
 
-/* selftest=vmentry: RFLAGS bit 1 must be 1 (SDM 26.3.1.4): invalid guest state. */
+/* selftest=vmentry: RFLAGS bit 1 must be 1 (SDM Vol. 3C, 27.3.1.4): invalid guest state. */
 static void vmx_guest_corrupt(struct vm_vcpu *vcpu)
 {
 	vmcs_write_natural(VMCS_GUEST_RFLAGS, 0);

@@ -1,4 +1,4 @@
-/* VMX enable and disable (SDM Vol. 3C, 24.7 and 24.8; 24.11 for the VMXON region),
+/* VMX enable and disable (SDM Vol. 3C, 24.7 and 24.8; 25.11.5 for the VMXON region),
    and the typed VMREAD/VMWRITE accessors with their single error path. */
 #include "vmx/vmx.h"
 #include "cpu_features.h"
@@ -17,7 +17,7 @@ static enum vmx_status status_of(uint8_t cf, uint8_t zf)
 }
 
 /* ---- accessors: the first failure is kept until vmcs_access_error reads it ---- */
-/* Per CPU, like the current VMCS the accessors act on (SDM 24.11.1). The accessors'
+/* Per CPU, like the current VMCS the accessors act on (SDM Vol. 3C, 25.11.1). The accessors'
    fast path stays a leaf function: a failure is recorded out of line. */
 volatile int vmcs_access_failures_pending;
 
@@ -149,7 +149,7 @@ int vmx_enable(char *reason)
 	if (vmx_probe(reason) || feature_control_allow(reason) || fix_control_registers(reason))
 		return -1;
 	region = memory_alloc_pages(1);
-	*(uint32_t *)(uintptr_t)region = cpu_features()->vmx.revision;   /* SDM 24.11.5 */
+	*(uint32_t *)(uintptr_t)region = cpu_features()->vmx.revision;   /* SDM Vol. 3C, 25.11.5 */
 	__asm__ volatile("vmxon %2; setc %0; setz %1" : "=qm"(cf), "=qm"(zf) : "m"(region) : "cc", "memory");
 	if (status_of(cf, zf) != VMX_OK) {
 		write_cr4(this_cpu()->vmx.cr4_before);
@@ -161,7 +161,7 @@ int vmx_enable(char *reason)
 	return 0;
 }
 
-/* VMCLEAR then VMPTRLD (SDM 24.11.3): the VMCS becomes current and clear. */
+/* VMCLEAR then VMPTRLD (SDM Vol. 3C, 25.11.3): the VMCS becomes current and clear. */
 int vmx_vmcs_load(uint64_t vmcs, char *reason)
 {
 	uint8_t cf, zf;

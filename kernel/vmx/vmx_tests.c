@@ -6,7 +6,7 @@
 
 static struct vm_fixture fixture;
 
-/* A host CS selector of 0 fails the host-state checks (SDM 26.2.3): VMLAUNCH must
+/* A host CS selector of 0 fails the host-state checks (SDM Vol. 3C, 27.2.3): VMLAUNCH must
    give VMfailValid with VM-instruction error 8; with CS put back the guest runs. */
 void vm_test_vmx_vmfail_valid(struct test_result *result)
 {
@@ -33,7 +33,7 @@ void vm_test_vmx_vmfail_valid(struct test_result *result)
 /* A VMWRITE to a VMCS component that does not exist fails with VM-instruction error 12
    (SDM 31.4): the next vm_run must not enter the guest and must name the field; the
    run after it enters normally. 0x6c01 is a natural-width host field with the "high"
-   access type, which only 64-bit fields have (SDM 24.11.2). */
+   access type, which only 64-bit fields have (SDM Vol. 3C, 25.11.2). */
 void vm_test_vmx_vmcs_access_error(struct test_result *result)
 {
 	const uint32_t missing_field = 0x6c01;

@@ -54,14 +54,16 @@ lab_metal_records() {
 }
 
 # raw_matches_record BENCH: BENCH's record is followed by a `# raw` line of its own
-# samples: n of them (the record's n), the record's p50 their nearest-rank median.
+# samples: n of them (the record's n), the record's p50 their nearest-rank median. The
+# record is found by its position among the bench records (jq), not by reading it.
 raw_matches_record() {
-	local n p50
+	local position n p50
+	position=$(jq -r -s --arg name "$1" '[.[] | select(.kind == "bench")] | map(.name) | index($name) // empty' "$records")
 	n=$(jq -r -s --arg name "$1" 'map(select(.kind == "bench" and .name == $name))[0].n // empty' "$records")
 	p50=$(jq -r -s --arg name "$1" 'map(select(.kind == "bench" and .name == $name))[0].p50 // empty' "$records")
-	[ -n "$n" ] && [ -n "$p50" ] || return 1
-	log_text | awk -v name="$1" -v n="$n" -v p50="$p50" '
-		/^# bench \{/ { want = index($0, "\"name\":\"" name "\"") > 0; next }
+	[ -n "$position" ] && [ -n "$n" ] && [ -n "$p50" ] || return 1
+	log_text | awk -v position="$position" -v n="$n" -v p50="$p50" '
+		/^# bench \{/ { want = (benches++ == position); next }
 		want { want = 0; if ($1 != "#" || $2 != "raw" || NF - 2 != n) exit 1
 			below = 0; at_most = 0; k = int((n * 50 + 99) / 100); scaled = p50 * 100
 			for (i = 3; i <= NF; i++) { below += ($i + 0 < scaled); at_most += ($i + 0 <= scaled) }

@@ -109,7 +109,7 @@ check_log unclosed-yaml 2 "2 passed, 1 failed, 0 skipped" '8: YAML block of line
 
 # kinds_of FILE: the "kind" of every JSON line, space-separated.
 kinds_of() {
-	sed -n 's/^{"kind":"\([a-z]*\)".*/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+	jq -r '.kind' "$1" | tr '\n' ' ' | sed 's/ $//'
 }
 
 # expect_kinds EXPECTED: every stdout line is one object of these kinds, in order.
