@@ -104,6 +104,10 @@ check_log second-cpu-record 2 "1 passed, 0 failed, 0 skipped" '5: second cpu rec
 check_log ioapic-not-object 2 "1 passed, 0 failed, 0 skipped" '3: cpu record: field "ioapic" must be obj, not string'
 check_log test-after-plan 2 "2 passed, 0 failed, 0 skipped" '6: test point after the plan'
 check_log unclosed-yaml 2 "2 passed, 1 failed, 0 skipped" '8: YAML block of line 6 not closed'
+check_log raw-samples 0 "2 passed, 0 failed, 0 skipped" ""
+check_log raw-count-mismatch 2 "2 passed, 0 failed, 0 skipped" '6: raw samples: 3 values, the bench record has n=4'
+check_log raw-without-bench 2 "2 passed, 0 failed, 0 skipped" '5: raw samples not right after a valid bench record'
+check_log raw-not-integers 2 "2 passed, 0 failed, 0 skipped" '6: raw samples line is not "# raw V1 V2 ..."'
 
 # ---- --json ----
 
@@ -163,6 +167,14 @@ if command -v jq >/dev/null; then
 		"$(printf 'claim/\302\265ops-\360\237\230\200\n"q"\\/')" ]] || problems+="claim id not decoded as expected"$'\n'
 fi
 report "json/escapes" "$problems"
+
+problems=""
+run_reader --json "$logs/raw-samples.log"
+expect_status 0
+expect_kinds "fpulab cpu test bench raw test"
+expect_valid_json_lines
+expect_line "$work/stdout" '{"kind":"raw","name":"harness/exact/7","n":4,"samples":[7.00,-0.06,700.00,7.00]}'
+report "json/raw-samples-in-the-unit" "$problems"
 
 problems=""
 run_reader --json "$logs/garbled-record.log"

@@ -296,8 +296,12 @@ static int parse_member(struct json_parser *parser, struct json_object *collect)
 		if (!consume(parser, ':'))
 			result = fail(parser, "expected ':'");
 	}
-	if (result == 0)
+	if (result == 0) {
+		skip_whitespace(parser);
+		member.value_offset = parser->position;
 		result = parse_value(parser, &member.type, &member.is_integer);
+		member.value_length = parser->position - member.value_offset;
+	}
 	if (result == 0 && collect)
 		add_member(collect, &name, &member);
 	else

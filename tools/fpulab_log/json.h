@@ -20,6 +20,8 @@ struct json_member {
 	size_t name_length;
 	enum json_type type;
 	int is_integer;      /* a number written without fraction or exponent */
+	size_t value_offset; /* the value's text: text[value_offset..+value_length) */
+	size_t value_length;
 };
 
 struct json_object {

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "raw_samples.h"
+
 enum {
 	MAX_NUMBER_DIGITS = 9,
 	MAX_WORD_IN_MESSAGE = 32,
@@ -194,6 +196,19 @@ static void classify_record_or_comment(const char *line, struct tap_line *parsed
 	parsed->json_column = (size_t)(parsed->json - line) + 1;
 }
 
+static void classify_raw_samples(const char *line, struct tap_line *parsed)
+{
+	const char *samples = line + strlen("# raw");
+	const char *problem = raw_samples_problem(samples, &parsed->raw_count);
+
+	if (problem) {
+		set_malformed(parsed, problem);
+		return;
+	}
+	parsed->kind = LINE_RAW;
+	parsed->raw_samples = samples;
+}
+
 /* ---- the rest ---- */
 
 /* Lines of digits then ".." are plans; other lines starting with a digit are noise. */
@@ -228,6 +243,8 @@ void classify_tap_line(const char *line, struct tap_line *parsed)
 		classify_test_point(line, parsed);
 	else if (starts_with(line, "# fpulab-end"))
 		classify_end_marker(line, parsed);
+	else if (is_raw_samples_line(line))
+		classify_raw_samples(line, parsed);
 	else if (starts_with(line, "# "))
 		classify_record_or_comment(line, parsed);
 	else if (is_digit(line[0]))

@@ -16,6 +16,7 @@ enum line_kind {
 	LINE_PLAN,         /* 1..N */
 	LINE_BAIL_OUT,     /* Bail out! REASON */
 	LINE_END_MARKER,   /* # fpulab-end status=S */
+	LINE_RAW,          /* # raw V1 V2 ...: the samples of the bench record before it */
 	LINE_COMMENT,      /* any other "# " line */
 	LINE_MALFORMED,    /* starts like one of the above but breaks its format */
 };
@@ -46,6 +47,8 @@ struct tap_line {
 	size_t json_column;                       /* LINE_RECORD: 1-based column of '{' */
 	unsigned long planned;                    /* LINE_PLAN */
 	int end_status;                           /* LINE_END_MARKER */
+	const char *raw_samples;                  /* LINE_RAW: " V1 V2 ..." */
+	unsigned long raw_count;                  /* LINE_RAW: how many values */
 };
 
 /* Classifies line (NUL-terminated, escape codes already removed). The pointers in

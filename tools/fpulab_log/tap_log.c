@@ -1,9 +1,11 @@
 #include "tap_log.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "raw_samples.h"
 #include "serial_text.h"
 
 #if defined(__GNUC__)
@@ -153,6 +155,23 @@ static void check_record_placement(struct tap_log *log, const struct record_kind
 	}
 }
 
+/* Keeps what a raw samples line after this bench record is checked against. */
+static void remember_bench(struct tap_log *log, const struct tap_line *line,
+			   const struct json_object *object)
+{
+	const struct json_member *name = json_object_find(object, "name");
+	const struct json_member *n = json_object_find(object, "n");
+	const char *value = line->json + n->value_offset;
+
+	log->last_record_is_bench = name->value_length < sizeof log->bench_name_json &&
+				    value[0] != '-';
+	if (!log->last_record_is_bench)
+		return;
+	memcpy(log->bench_name_json, line->json + name->value_offset, name->value_length);
+	log->bench_name_json[name->value_length] = '\0';
+	log->bench_n = strtoul(value, NULL, 10);
+}
+
 static void check_record(struct tap_log *log, const struct tap_line *line)
 {
 	const char *kind_name = line->record_kind->name;
@@ -161,12 +180,15 @@ static void check_record(struct tap_log *log, const struct tap_line *line)
 	char message[160];
 	const char *problem;
 
+	log->last_record_is_bench = 0;
 	if (json_parse_object(line->json, strlen(line->json), &object, &error) != 0) {
 		report(log, log->line_number, "%s record: bad JSON at column %lu: %s", kind_name,
 		       (unsigned long)(line->json_column + error.offset), error.message);
 		return;
 	}
 	problem = record_fields_problem(line->record_kind, &object, message, sizeof message);
+	if (!problem && strcmp(kind_name, "bench") == 0)
+		remember_bench(log, line, &object);
 	json_object_free(&object);
 	if (problem) {
 		report(log, log->line_number, "%s record: %s", kind_name, problem);
@@ -175,6 +197,23 @@ static void check_record(struct tap_log *log, const struct tap_line *line)
 	check_record_placement(log, line->record_kind);
 	if (log->json_output)
 		write_record_json(log->json_output, line);
+}
+
+/* "# raw" belongs right after a valid bench record and holds its n samples. */
+static void check_raw_samples(struct tap_log *log, const struct tap_line *line)
+{
+	if (log->previous_kind != LINE_RECORD || !log->last_record_is_bench) {
+		report(log, log->line_number, "raw samples not right after a valid bench record");
+		return;
+	}
+	if (line->raw_count != log->bench_n) {
+		report(log, log->line_number, "raw samples: %lu values, the bench record has n=%lu",
+		       line->raw_count, log->bench_n);
+		return;
+	}
+	if (log->json_output)
+		write_raw_samples_json(log->json_output, log->bench_name_json, line->raw_samples,
+				       line->raw_count);
 }
 
 static void check_plan(struct tap_log *log, unsigned long planned)
@@ -213,6 +252,9 @@ static void check_fpulab_line(struct tap_log *log, const struct tap_line *line)
 		break;
 	case LINE_RECORD:
 		check_record(log, line);
+		break;
+	case LINE_RAW:
+		check_raw_samples(log, line);
 		break;
 	case LINE_PLAN:
 		check_plan(log, line->planned);

@@ -24,6 +24,12 @@ struct tap_log {
 	unsigned long passed, failed, skipped;
 	unsigned long fpulab_records, cpu_records;
 
+	/* The last record checked, when it was a valid bench record: what a "# raw"
+	   line right after it must match. */
+	int last_record_is_bench;
+	char bench_name_json[256];      /* its name as JSON text */
+	unsigned long bench_n;
+
 	int seen_plan;
 	unsigned long planned;
 	unsigned long plan_line;
