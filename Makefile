@@ -43,7 +43,7 @@ KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
 MB2_BOOT_OBJ := $(OBJ)/boot/multiboot2_entry.o $(OBJ)/boot/multiboot2_info.o
 
-.PHONY: all efi elf iso usb host run test deps clean help check-no-vector
+.PHONY: all efi elf iso usb host run test deps clean help check-no-vector bench-report
 all: efi elf iso usb host
 
 help:
@@ -56,6 +56,7 @@ help:
 	@echo "make run        install what is missing, build, boot under QEMU"
 	@echo "make test       every test; ends with 'summary: N passed, N failed, N skipped'"
 	@echo "make fuzz       fuzz every parser for FUZZ_SECONDS (60) each (docs/fuzzing.md)"
+	@echo "make bench-report  how long tools/fpulab-report takes over 10 full logs (limit 10 s)"
 
 deps:
 	@tools/install-deps.sh
@@ -116,9 +117,13 @@ run:
 
 # A fresh machine needs nothing else: the packages, the build, every suite.
 test:
-	@tools/install-deps.sh
+	@tools/install-deps.sh --browser
 	@$(MAKE) --no-print-directory all
 	@tests/run-all.sh
+
+# A benchmark, not a test: prints the figure (docs/report.md, "Performance").
+bench-report: $(HOST)/fpulab-host
+	@tools/bench-report.sh
 
 clean:
 	rm -rf $(BUILD)

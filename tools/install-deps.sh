@@ -7,7 +7,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: tools/install-deps.sh [--list] [--check]
+usage: tools/install-deps.sh [--browser] [--list] [--check]
 
 Installs (apt-get, no prompts, --no-install-recommends) the Debian packages
 fpulab needs that are not installed yet:
@@ -16,7 +16,11 @@ fpulab needs that are not installed yet:
   run:     qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
   scripts: coreutils util-linux findutils grep sed jq file
   fuzz:    clang-14 libclang-rt-14-dev (libFuzzer, docs/fuzzing.md)
+  report:  python3-matplotlib python3-numpy (tools/fpulab-report)
 
+  --browser also chromium and python3-pil, which only the report suite's browser
+            test needs (make test asks for them; about 115 MB to fetch, 30 s here;
+            docs/report.md)
   --list    print the package list and exit
   --check   only report what is missing (exit 0 when nothing, 1 otherwise)
 
@@ -31,17 +35,25 @@ PACKAGES=(
     qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
     coreutils util-linux findutils grep sed jq file
     clang-14 libclang-rt-14-dev
+    python3-matplotlib python3-numpy
 )
+BROWSER_PACKAGES=(chromium python3-pil)
 
 check_only=0
-case "${1-}" in
-    "") ;;
-    -h|--help) usage; exit 0 ;;
-    --list) printf '%s\n' "${PACKAGES[@]}"; exit 0 ;;
-    --check) check_only=1 ;;
-    *) echo "install-deps: unknown argument: $1" >&2; usage >&2; exit 3 ;;
-esac
-[ "$#" -le 1 ] || { usage >&2; exit 3; }
+list_only=0
+for argument in "$@"; do
+    case "$argument" in
+        -h|--help) usage; exit 0 ;;
+        --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}") ;;
+        --list) list_only=1 ;;
+        --check) check_only=1 ;;
+        *) echo "install-deps: unknown argument: $argument" >&2; usage >&2; exit 3 ;;
+    esac
+done
+if [ "$list_only" -eq 1 ]; then
+    printf '%s\n' "${PACKAGES[@]}"
+    exit 0
+fi
 
 command -v dpkg-query >/dev/null 2>&1 || {
     echo "install-deps: dpkg-query not found: this script supports Debian/Ubuntu only" >&2
