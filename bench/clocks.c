@@ -200,5 +200,6 @@ void harness_write_clocks(struct json_writer *writer)
 	for (unsigned clock = 0; clock < HARNESS_CLOCK_COUNT; clock++)
 		json_string(writer, clocks[clock].name,
 			    clocks[clock].available ? "usable" : clocks[clock].reason);
+	harness_write_cycles(writer);
 	json_object_end(writer);
 }
