@@ -105,6 +105,9 @@ void harness_write_clocks(struct json_writer *writer);
 /* Actual over reference frequency while busy, IA32_APERF/IA32_MPERF deltas, in
    hundredths; -1 when APERF is unusable. */
 int harness_aperf_per_mperf(int64_t *hundredths);
+/* A counter of core cycles that ring 3 may read with RDPMC: its RDPMC index, 1; or 0
+   with the reason. The hosted build opens a perf event (host/hosted_perf.c). */
+int harness_user_cycle_counter(uint32_t *index, const char **reason);
 /* Masks the local APIC's LVT entries (except the watchdog's timer) and the legacy PIC;
    restore undoes it. */
 void harness_quiesce(void);
