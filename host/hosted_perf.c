@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <linux/perf_event.h>
-#include <string.h>
+#include <string.h>              /* strerror; lib/string.h's memset after it */
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "lib/string.h"
 
 static char reason_text[160];
 
