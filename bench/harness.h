@@ -45,7 +45,7 @@ struct bench_cycles {
 	int64_t ticks_per_cycle;      /* ten-thousandths of a tick, median of the ensembles' */
 	int64_t calibration_spread;   /* hundredths of a percent between the ensembles */
 	int64_t uncertainty;          /* hundredths of a percent: the largest standard error
-					 of an ensemble's ratio */
+					 of one sample's conversion */
 	int trusted;                  /* the clock runs with a core (harness_cycles_untrusted) */
 };
 
@@ -141,8 +141,8 @@ const char *harness_cycles_source(enum harness_clock clock);
 /* The cpu record's part about it, inside "clocks". */
 void harness_write_cycles(struct json_writer *writer);
 /* The interleaved calibration chain (bench/harness_core.asm): dependent ADDs, one
-   cycle each on every core. */
-#define HARNESS_CALIBRATION_LINKS 512
+   cycle each on every core; its long window has this many links more. */
+#define HARNESS_CALIBRATION_LINKS 2048
 extern const struct bench_body harness_calibration_chain;
 /* Starts a `bench` record with the common fields; the caller adds variant fields
    and emits it with record_emit. */

@@ -16,8 +16,25 @@ harness_read_clock:
 	CLOCK_READ
 	ret
 
-%macro ADD_LINK 0
-	add rbx, 1              ; waits for the previous link: one cycle of latency on every core
+; The calibration chain: 32 turns of a loop of 64 (short window) or 128 (long window)
+; dependent `add rbx, 1`; each link waits for the previous one, one cycle of latency on
+; every core. Both windows take the same branches (32 turns, one exit), so whatever the
+; loop's branch costs cancels; the counter's DEC/JNZ run beside the chain. The long
+; window has 32 x 64 = 2048 links more (HARNESS_CALIBRATION_LINKS).
+%macro ADD_LOOP 1               ; links per turn
+	mov ecx, 32
+%%turn:
+%rep %1
+	add rbx, 1
+%endrep
+	dec ecx
+	jnz %%turn
+%endmacro
+%macro ADD_LOOP_SHORT 0
+	ADD_LOOP 64
+%endmacro
+%macro ADD_LOOP_LONG 0
+	ADD_LOOP 128
 %endmacro
 %macro NOP_LINE 0
 %rep 50
@@ -25,7 +42,8 @@ harness_read_clock:
 %endrep
 %endmacro
 
-BENCH harness_add_chain, 512, NO_SETUP, ADD_LINK      ; HARNESS_CALIBRATION_LINKS
+BENCH_FUNCTION harness_add_chain_single, 1, NO_SETUP, ADD_LOOP_SHORT
+BENCH_FUNCTION harness_add_chain_double, 1, NO_SETUP, ADD_LOOP_LONG
 BENCH harness_nops, 16, NO_SETUP, NOP_LINE            ; 800 and 1600 NOPs
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -17,7 +17,8 @@
 DECLARE_BODY(harness_add_chain);
 DECLARE_BODY(harness_nops);
 
-const struct bench_body harness_calibration_chain = BODY(harness_add_chain, HARNESS_CALIBRATION_LINKS);
+/* unroll 1: what the harness divides by is HARNESS_CALIBRATION_LINKS */
+const struct bench_body harness_calibration_chain = BODY(harness_add_chain, 1);
 static const struct bench_body nop_block = BODY(harness_nops, 16);
 
 static int64_t granule = 1;
@@ -93,7 +94,7 @@ static const char *measure_untrusted(void)
 			      "the TSC does not advance with the core", HARNESS_CALIBRATION_LINKS, (long long)chain);
 		return untrusted_text;
 	}
-	link_times = nops > 0 ? nops * HARNESS_CALIBRATION_LINKS / chain : 0;
+	link_times = nops > 0 ? nops * HARNESS_CALIBRATION_LINKS / chain : 0;   /* per 800 NOPs */
 	if (link_times * WIDEST_ISSUE >= NOP_BLOCK)
 		return 0;
 	format_string(untrusted_text, sizeof untrusted_text, "%u independent NOPs took %lld ADD-link times "

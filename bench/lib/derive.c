@@ -34,27 +34,34 @@ static void differences(const struct harness_samples *b, unsigned count, unsigne
 	}
 }
 
-/* One ensemble's calibration (ticks x 100 for HARNESS_CALIBRATION_LINKS cycles): the
-   mean of its chain readings within 3 clock steps (at least 5 %) of their median, and
-   its relative standard error, in hundredths of a percent. */
-static int64_t ensemble_calibration(const struct harness_samples *b, unsigned first, unsigned n,
-				    int64_t granule, int64_t *error)
+/* Readings closer than this to their median are regular (3 clock steps, at least 5 %);
+   further out an interrupt landed in the window. */
+static int64_t regular_width(int64_t median, int64_t granule)
 {
-	int64_t delta, deviation, half_width;
+	return median / 20 > 3 * granule * 100 ? median / 20 : 3 * granule * 100;
+}
+
+/* One ensemble's calibration (ticks x 100 for HARNESS_CALIBRATION_LINKS cycles): the
+   mean of its regular chain readings, and the relative standard error of one sample's
+   conversion, which takes the mean of up to 2 x DISTRIBUTION_LOCAL + 1 readings (their
+   deviation over 3), in hundredths of a percent. */
+static int64_t ensemble_calibration(const struct harness_samples *b, unsigned first, unsigned n,
+				    int64_t granule, int64_t *width, int64_t *error)
+{
+	int64_t delta, deviation;
 
 	memcpy(b->scratch, b->calibration + first, n * sizeof *b->scratch);
 	statistics_sort(b->scratch, n);
-	half_width = b->scratch[(n - 1) / 2] / 20;
-	if (half_width < 3 * granule * 100)
-		half_width = 3 * granule * 100;
-	delta = distribution_mean_near_median(b->scratch, n, half_width, &deviation);
+	*width = regular_width(b->scratch[(n - 1) / 2], granule);
+	delta = distribution_mean_near_median(b->scratch, n, *width, &deviation);
 	if (delta > 0)
-		*error = deviation * 10000 / ((int64_t)distribution_isqrt(n) * delta);
+		*error = deviation * 10000 / (3 * delta);
 	return delta;
 }
 
-/* ADD-chain cycles: each ensemble's samples over its own calibration. -1 when a
-   calibration reads no time (the result then has no cycles). */
+/* ADD-chain cycles: each sample over the local mean of the chain readings around it
+   (the core clock can move within an ensemble); the ensembles' calibrations give
+   the record's figures. -1 when a calibration reads no time (then no cycles). */
 static int add_chain_cycles(const struct harness_samples *b, unsigned count, int64_t granule,
 			    struct bench_result *result)
 {
@@ -63,14 +70,18 @@ static int add_chain_cycles(const struct harness_samples *b, unsigned count, int
 
 	for (unsigned e = 0; e < ensembles; e++) {
 		unsigned first = ensemble_first(count, ensembles, e), end = ensemble_first(count, ensembles, e + 1);
-		int64_t delta = ensemble_calibration(b, first, end - first, granule, &error);
+		int64_t width, delta = ensemble_calibration(b, first, end - first, granule, &width, &error);
 		if (delta <= 0)
 			return -1;
 		if (error > result->cycles.uncertainty)
 			result->cycles.uncertainty = error;
 		ratios[e] = delta * 100 / HARNESS_CALIBRATION_LINKS;
-		for (unsigned i = first; i < end; i++)
-			b->cycles[i] = (b->samples[i] * HARNESS_CALIBRATION_LINKS * 100 + delta / 2) / delta;
+		for (unsigned i = first; i < end; i++) {
+			int64_t local = distribution_local_mean(b->calibration, count, i, width);
+			if (local <= 0)
+				local = delta;
+			b->cycles[i] = (b->samples[i] * HARNESS_CALIBRATION_LINKS * 100 + local / 2) / local;
+		}
 	}
 	memcpy(sorted, ratios, ensembles * sizeof *ratios);
 	statistics_sort(sorted, ensembles);

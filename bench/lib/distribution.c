@@ -150,3 +150,19 @@ int64_t distribution_mean_near_median(const int64_t *sorted, size_t n, int64_t h
 	*deviation = (int64_t)distribution_isqrt((uint64_t)(squares / (int64_t)(end - first)));
 	return mean;
 }
+
+int64_t distribution_local_mean(const int64_t *values, size_t n, size_t i, int64_t half_width)
+{
+	int64_t near[2 * DISTRIBUTION_LOCAL + 1], deviation;
+	size_t window = n < 2 * DISTRIBUTION_LOCAL + 1 ? n : 2 * DISTRIBUTION_LOCAL + 1, first;
+
+	if (n == 0)
+		return 0;
+	first = i < DISTRIBUTION_LOCAL ? 0 : i - DISTRIBUTION_LOCAL;
+	if (first + window > n)
+		first = n - window;
+	for (size_t k = 0; k < window; k++)
+		near[k] = values[first + k];
+	statistics_sort(near, window);
+	return distribution_mean_near_median(near, window, half_width, &deviation);
+}

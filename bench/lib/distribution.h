@@ -38,6 +38,12 @@ int64_t distribution_local_baseline(const int64_t *values, size_t n, size_t i);
    steps unevenly), blind to the odd interrupted reading. n == 0 gives 0. */
 int64_t distribution_mean_near_median(const int64_t *sorted, size_t n, int64_t half_width,
 				      int64_t *deviation);
+/* The local level of values (in measurement order) at i: of the 2 x DISTRIBUTION_LOCAL
+   + 1 values around it (shifted inside the array), the mean of those within
+   half_width of their median. Unbiased on a clock that steps, blind to an interrupted
+   value, and follows a change of level that lasts DISTRIBUTION_LOCAL + 1 values. */
+#define DISTRIBUTION_LOCAL 4
+int64_t distribution_local_mean(const int64_t *values, size_t n, size_t i, int64_t half_width);
 /* floor(sqrt(value)). */
 uint64_t distribution_isqrt(uint64_t value);
 
