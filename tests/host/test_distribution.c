@@ -80,6 +80,20 @@ static void test_mean_near_median(void)
 	CHECK("distribution/trimmed-mean-is-biased", statistics_mean_20_80(readings, 101) != 38695);
 }
 
+/* Chain readings in measurement order: two steps, one interrupted reading, then the
+   core clock 10 % slower. */
+static void test_local_mean(void)
+{
+	int64_t readings[30];
+
+	for (int i = 0; i < 30; i++)
+		readings[i] = i < 15 ? (i % 3 ? 39200 : 36750) : 43120;
+	readings[6] = 900000;
+	CHECK("distribution/local-mean-steps", distribution_local_mean(readings, 30, 5, 7500) == (36750 * 2 + 39200 * 6) / 8);
+	CHECK("distribution/local-mean-follows-a-level", distribution_local_mean(readings, 30, 25, 7500) == 43120);
+	CHECK("distribution/local-mean-at-the-start", distribution_local_mean(readings, 30, 0, 7500) == (36750 * 2 + 39200 * 6) / 8);
+}
+
 int main(void)
 {
 	int64_t medians[4] = { 1000, 1010, 990, 1005 };
@@ -88,6 +102,7 @@ int main(void)
 	test_modes();
 	test_local_baseline();
 	test_mean_near_median();
+	test_local_mean();
 	CHECK("distribution/spread-percent", distribution_spread(medians, 4, 1000, 1) == 200);
 	CHECK("distribution/spread-floor", distribution_spread(medians, 4, 0, 2000) == 100);
 	CHECK("distribution/isqrt", distribution_isqrt(0) == 0 && distribution_isqrt(99) == 9 &&
