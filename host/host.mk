@@ -13,8 +13,8 @@ HOSTED_OBJ := $(HOST)/obj
 
 HOSTED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-omit-frame-pointer -fno-builtin -fno-tree-loop-distribute-patterns $(NO_VECTOR_FLAGS) \
-	-DFPULAB_VERSION='"$(VERSION)"' -DFPULAB_HOSTED -D_GNU_SOURCE -I. -Ikernel -include host/hosted_arch.h
-HOSTED_LDFLAGS := -Wl,-z,now -Wl,-z,noexecstack
+	-DFPULAB_VERSION='"$(VERSION)"' -DFPULAB_HOSTED -D_GNU_SOURCE -pthread -I. -Ikernel -include host/hosted_arch.h
+HOSTED_LDFLAGS := -pthread -Wl,-z,now -Wl,-z,noexecstack
 
 HOSTED_SHARED_C := $(PORTABLE_SRC) kernel/test_runner.c kernel/guarded_call.c \
 	kernel/arch/trap.c kernel/cpu_features.c kernel/cpu_record.c kernel/timekeeping.c \
