@@ -332,5 +332,30 @@ for platform in qemu-efi qemu-efi-first-cpu-guest bochs-tigerlake bochs-tigerlak
 done
 # ---- lab ----
 
+# ---- numbers ---- every boot that benchmarks: no bench record has a negative min or p5
+# (docs/output.md, "No negative times"), and the vm/ and smp/ records went through the
+# harness (cycles and stability like every other); the records with modes are named.
+bench_records() { { tools/fpulab-log --json "$logs/$1.log" 2>/dev/null || true; } | jq -c -s 'map(select(.kind == "bench"))'; }
+no_negative_times() { bench_records "$1" | jq -e 'length > 0 and all(.[]; .min >= 0 and .p5 >= 0)'; }
+vm_smp_through_harness() {
+	bench_records "$1" | jq -e 'map(select(.name | test("^(vm|smp)/"))) | length > 0 and
+		all(.[]; (.stability.ensembles | type) == "number" and (.cycles_source | type) == "string")'
+}
+check_numbers() {
+	local name
+	for name in qemu-efi-max qemu-bios-max qemu-bios-qemu64 bochs-tigerlake bochs-ryzen \
+		bochs-tigerlake-two-cpus bochs-ryzen-two-cpus bochs-tigerlake-raw; do
+		case "$name" in ${FPULAB_BOOT_ONLY:-*}) ;; *) continue ;; esac
+		[ -f "$logs/$name.log" ] || continue
+		check "$name" no-negative-min-or-p5 no_negative_times "$name"
+		case "$name" in qemu-efi-max|bochs-*-two-cpus|bochs-tigerlake-raw)
+			check "$name" vm-smp-through-harness vm_smp_through_harness "$name" ;;
+		esac
+		echo "# $name: records with modes: $(bench_records "$name" | jq -r 'map(select(.modes) | .name) | join(" ")')"
+	done
+}
+check_numbers
+# ---- numbers ----
+
 echo "1..$count"
 [ "$failures" -eq 0 ]
