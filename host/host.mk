@@ -20,7 +20,7 @@ HOSTED_SHARED_C := $(PORTABLE_SRC) kernel/test_runner.c kernel/guarded_call.c \
 	kernel/arch/trap.c kernel/cpu_features.c kernel/cpu_record.c kernel/timekeeping.c \
 	kernel/selftests.c bench/harness.c bench/harness_cycles.c bench/harness_record.c bench/clocks.c \
 	bench/harness_tests.c bench/xsave_support.c \
-	bench/xsave_tests.c bench/xsave_bench.c bench/amx_tests.c lab/tests/lab_tests.c \
+	bench/xsave_tests.c bench/xsave_bench.c bench/amx.c bench/amx_tests.c lab/tests/lab_tests.c \
 	lab/backends/xsave_fpu.c lab/backends/xsave_fpu_areas.c lab/backends/hosted_backend.c
 HOSTED_OWN_C := $(wildcard host/*.c)
 HOSTED_ASM := kernel/arch/safe.asm kernel/arch/interrupt_entry.asm \
