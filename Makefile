@@ -65,11 +65,11 @@ usb: $(BUILD)/fpulab-usb.img
 
 $(OBJ)/boot/efi_%.o: boot/efi_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OBJ)/%.o: %.asm $(ASM_INCLUDES)
 	@mkdir -p $(dir $@)

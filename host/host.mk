@@ -32,7 +32,7 @@ host: $(HOST)/fpulab-host
 
 $(HOSTED_OBJ)/%.o: %.c host/hosted_arch.h host/host.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOSTED_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(HOSTED_CFLAGS) -MMD -MP -c $< -o $@
 
 $(HOSTED_OBJ)/%.o: %.asm $(ASM_INCLUDES)
 	@mkdir -p $(dir $@)
