@@ -68,11 +68,11 @@ usb: $(BUILD)/fpulab-usb.img
 
 $(OBJ)/boot/efi_%.o: boot/efi_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The VMCS field encodings of kernel/vmx/vmx.h as NASM defines: one definition for the
 # C code and the world switch.

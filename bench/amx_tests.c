@@ -10,27 +10,6 @@
 #include "arch/x86.h"
 #include "lib/string.h"
 
-const char *amx_missing(void)
-{
-	const struct cpu_features *cpu = cpu_features();
-
-	if (!cpu->has.amx_tile)
-		return "CPUID.(EAX=07H,ECX=0):EDX.AMX-TILE[24]=0: no AMX on this CPU";
-	if ((fpu_baseline_xcr0() & AMX_COMPONENTS) != AMX_COMPONENTS)
-		return "XCR0[18:17] not both enabled: the tile state is not usable here";
-	return 0;
-}
-
-uint64_t amx_test_mask(void)
-{
-	return (1ull << XSTATE_X87) | (1ull << XSTATE_SSE) | AMX_COMPONENTS;
-}
-
-const uint8_t *amx_tile_config_of(const uint8_t *area)
-{
-	return area + xsave_component_offset(xsave_components(), 0, XSTATE_TILECFG, 0);
-}
-
 /* XRSTOR loads TILECFG as the area holds it: STTILECFG must give back the same 64
    bytes, and XINUSE[17] and [18] are set (SDM Vol. 1, 13.6). */
 void amx_test_tilecfg_restored(struct test_result *result)

@@ -99,10 +99,16 @@ static void probe_clocks(void)
 	struct clock_state *core = &clocks[HARNESS_CLOCK_CORE_CYCLES];
 	struct clock_state *aperf = &clocks[HARNESS_CLOCK_APERF];
 
-	core->available = enable_intel_fixed_cycles() || enable_amd_core_cycles();
-	if (!core->available)
-		core->reason = current_privilege_level() != 0 ? RING0_ONLY_REASON("RDPMC")
-			     : "no fixed or general performance counter that counts (RDPMC)";
+	if (current_privilege_level() != 0) {
+		core->available = harness_user_cycle_counter(&core->index, &core->reason) &&
+				  counter_counts(core->index);
+		if (!core->available && !core->reason)
+			core->reason = "the perf event's counter does not count under RDPMC";
+	} else {
+		core->available = enable_intel_fixed_cycles() || enable_amd_core_cycles();
+		if (!core->available)
+			core->reason = "no fixed or general performance counter that counts (RDPMC)";
+	}
 	aperf->reason = aperf_unusable();
 	aperf->available = !aperf->reason;
 }
@@ -200,5 +206,6 @@ void harness_write_clocks(struct json_writer *writer)
 	for (unsigned clock = 0; clock < HARNESS_CLOCK_COUNT; clock++)
 		json_string(writer, clocks[clock].name,
 			    clocks[clock].available ? "usable" : clocks[clock].reason);
+	harness_write_cycles(writer);
 	json_object_end(writer);
 }

@@ -1,10 +1,14 @@
 /* The timing harness (docs/method.md): fenced clock reads, interrupts masked at the
    source, warm-up discarded, each body measured unrolled U and 2U times so that the
-   harness's own cost cancels, statistics over the per-iteration differences. */
+   harness's own cost cancels, core cycles from the clock or from ADD chains
+   interleaved with the samples, statistics, stability and modes over the samples.
+   One method for every benchmark: asm bodies, C operations (vm/, smp/) and pairs of
+   windows a benchmark takes itself. */
 #ifndef FPULAB_HARNESS_H
 #define FPULAB_HARNESS_H
 
 #include <stdint.h>
+#include "bench/lib/distribution.h"
 #include "bench/lib/statistics.h"
 
 struct json_writer;
@@ -33,12 +37,47 @@ struct bench_body {
 	uint64_t name##_double(const struct bench_arguments *arguments)
 #define BODY(name, unroll) { name##_single, name##_double, unroll }
 
+/* The record's samples in core cycles (docs/method.md, "Core cycles"). */
+struct bench_cycles {
+	const char *source;           /* "pmu", "aperf", "instructions", "add-chain"; 0: none */
+	struct statistics stats;      /* per iteration, hundredths of a cycle */
+	/* add-chain only: */
+	int64_t ticks_per_cycle;      /* ten-thousandths of a tick, median of the ensembles' */
+	int64_t calibration_spread;   /* hundredths of a percent between the ensembles */
+	int64_t uncertainty;          /* hundredths of a percent: the largest standard error
+					 of one sample's conversion */
+	int trusted;                  /* the clock runs with a core (harness_cycles_untrusted) */
+};
+
+struct bench_stability {
+	unsigned ensembles;
+	int64_t p50_spread;           /* hundredths of a percent of the p50 */
+	int stable;                   /* p50_spread <= HARNESS_STABLE_SPREAD */
+};
+
+/* The ensembles' medians agree within 5 % (docs/method.md, "Stability"). */
+#define HARNESS_STABLE_SPREAD 500
+
 struct bench_result {
 	struct statistics stats;      /* per iteration, in hundredths of a clock tick */
-	int64_t single_p5, single_p95;/* spread of the raw single-window readings */
+	int64_t single_p5, single_p95;/* spread of the single-window readings (hundredths) */
 	const char *clock;            /* "tsc", "core-cycles", "aperf" */
 	const char *unit;             /* "tsc" or "cycles" */
+	unsigned pairs_per_sample;    /* window pairs averaged into one sample */
+	uint64_t floored;             /* samples below zero, counted as zero */
+	int64_t resolution;           /* the clock's step per sample, hundredths of the unit */
+	struct bench_cycles cycles;
+	struct bench_stability stability;
+	unsigned modes;               /* 2 or more: separate cost levels, in mode[] */
+	struct distribution_mode mode[DISTRIBUTION_MAX_MODES];
 };
+
+/* A benchmark in C: runs its operation `iterations` times; 0, or -1 when it failed
+   (it has then ended the test with the reason). */
+typedef int (*bench_operation)(void *context, unsigned iterations);
+/* A benchmark that takes its own two windows on `clock` (harness_read_clock): one
+   without and one with `unroll` more iterations of what it measures. 0, or -1. */
+typedef int (*bench_pair)(void *context, uint32_t clock, uint64_t *short_window, uint64_t *long_window);
 
 /* The clocks a window can read (docs/method.md, Clocks); the values are what
    CLOCK_READ in bench/timing.inc dispatches on. */
@@ -66,6 +105,9 @@ void harness_write_clocks(struct json_writer *writer);
 /* Actual over reference frequency while busy, IA32_APERF/IA32_MPERF deltas, in
    hundredths; -1 when APERF is unusable. */
 int harness_aperf_per_mperf(int64_t *hundredths);
+/* A counter of core cycles that ring 3 may read with RDPMC: its RDPMC index, 1; or 0
+   with the reason. The hosted build opens a perf event (host/hosted_perf.c). */
+int harness_user_cycle_counter(uint32_t *index, const char **reason);
 /* Masks the local APIC's LVT entries (except the watchdog's timer) and the legacy PIC;
    restore undoes it. */
 void harness_quiesce(void);
@@ -76,15 +118,40 @@ int harness_measure(const struct bench_body *body, struct bench_arguments *argum
 /* The same with a given clock; -1 when that clock is unusable. */
 int harness_measure_with_clock(const struct bench_body *body, struct bench_arguments *arguments,
 			       unsigned count, enum harness_clock clock, struct bench_result *result);
+/* The operation timed unroll and 2 x unroll times per pair, on the run's clock. */
+int harness_measure_operation(bench_operation operation, void *context, unsigned unroll,
+			      unsigned count, struct bench_result *result);
+/* The benchmark's own pairs, on the run's clock. */
+int harness_measure_pairs(bench_pair pair, void *context, unsigned unroll, unsigned count,
+			  struct bench_result *result);
+/* One fenced read of clock (CLOCK_READ in bench/timing.inc); index as for the windows. */
+uint64_t harness_read_clock(uint32_t clock, uint32_t index);
 unsigned harness_sample_count(void);  /* fewer with the `quick` argument */
+
+/* What the clock is here (bench/harness_cycles.c), probed by harness_init: the TSC's
+   step in ticks (1 where it counts every tick), whether it counts instructions (Bochs:
+   every window of a body reads the same), and why ADD-chain cycles are not core cycles
+   here (an emulator), or 0 when they are. */
+void harness_cycles_init(void);
+int64_t harness_tsc_granule(void);
+int harness_clock_deterministic(void);
+const char *harness_cycles_untrusted(void);
+/* The source of a record's cycles on clock: "pmu", "aperf", "instructions", "add-chain". */
+const char *harness_cycles_source(enum harness_clock clock);
+/* The cpu record's part about it, inside "clocks". */
+void harness_write_cycles(struct json_writer *writer);
+/* The interleaved calibration chain (bench/harness_core.asm): dependent ADDs, one
+   cycle each on every core; its long window has this many links more. */
+#define HARNESS_CALIBRATION_LINKS 2048
+extern const struct bench_body harness_calibration_chain;
 /* Starts a `bench` record with the common fields; the caller adds variant fields
    and emits it with record_emit. */
 void harness_record_begin(struct json_writer *writer, char *buffer, unsigned long size,
 			  const char *name, const struct bench_result *result);
 void harness_record_emit(struct json_writer *writer);
-/* The samples the next record's `raw` line prints (measurement order, hundredths):
-   the harness sets them; benchmarks that take their own samples (vm/, smp/) call it
-   before sorting them. */
+/* Allocates the `raw` line's copy (harness_init). */
+void harness_record_init(void);
+/* The samples the next record's `raw` line prints (measurement order, hundredths). */
 void harness_record_raw(const int64_t *samples, unsigned count);
 /* For the record being built: the bytes one iteration moves (XSAVE-family bodies). */
 void harness_record_bytes(uint32_t bytes);

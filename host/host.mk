@@ -13,17 +13,18 @@ HOSTED_OBJ := $(HOST)/obj
 
 HOSTED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fno-omit-frame-pointer -fno-builtin -fno-tree-loop-distribute-patterns $(NO_VECTOR_FLAGS) \
-	-DFPULAB_VERSION='"$(VERSION)"' -DFPULAB_HOSTED -D_GNU_SOURCE -I. -Ikernel -include host/hosted_arch.h
-HOSTED_LDFLAGS := -Wl,-z,now -Wl,-z,noexecstack
+	-DFPULAB_VERSION='"$(VERSION)"' -DFPULAB_HOSTED -D_GNU_SOURCE -pthread -I. -Ikernel -include host/hosted_arch.h
+HOSTED_LDFLAGS := -pthread -Wl,-z,now -Wl,-z,noexecstack
 
 HOSTED_SHARED_C := $(PORTABLE_SRC) kernel/test_runner.c kernel/guarded_call.c \
 	kernel/arch/trap.c kernel/cpu_features.c kernel/cpu_record.c kernel/timekeeping.c \
-	kernel/selftests.c bench/harness.c bench/clocks.c bench/harness_tests.c bench/xsave_support.c \
-	bench/xsave_tests.c bench/xsave_bench.c bench/amx_tests.c lab/tests/lab_tests.c \
+	kernel/selftests.c bench/harness.c bench/harness_cycles.c bench/harness_record.c bench/clocks.c \
+	bench/harness_tests.c bench/xsave_support.c \
+	bench/xsave_tests.c bench/xsave_bench.c bench/amx.c bench/amx_tests.c lab/tests/lab_tests.c \
 	lab/backends/xsave_fpu.c lab/backends/xsave_fpu_areas.c lab/backends/hosted_backend.c
 HOSTED_OWN_C := $(wildcard host/*.c)
 HOSTED_ASM := kernel/arch/safe.asm kernel/arch/interrupt_entry.asm \
-	bench/harness_bodies.asm bench/xsave_bodies.asm
+	bench/harness_core.asm bench/harness_bodies.asm bench/xsave_bodies.asm
 HOSTED_OBJECTS := $(patsubst %.c,$(HOSTED_OBJ)/%.o,$(HOSTED_SHARED_C) $(HOSTED_OWN_C)) \
 	$(patsubst %.asm,$(HOSTED_OBJ)/%.o,$(HOSTED_ASM))
 
@@ -31,7 +32,7 @@ host: $(HOST)/fpulab-host
 
 $(HOSTED_OBJ)/%.o: %.c host/hosted_arch.h host/host.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(HOSTED_CFLAGS) -MMD -c $< -o $@
+	$(CC) $(HOSTED_CFLAGS) -MMD -MP -c $< -o $@
 
 $(HOSTED_OBJ)/%.o: %.asm $(ASM_INCLUDES)
 	@mkdir -p $(dir $@)

@@ -45,10 +45,23 @@ int64_t statistics_percentile(const int64_t *sorted, size_t n, unsigned percent)
 	return sorted[rank ? rank - 1 : 0];
 }
 
+int64_t statistics_mean_20_80(const int64_t *sorted, size_t n)
+{
+	size_t low = n * 20 / 100, high = (n * 80 + 99) / 100;
+	int64_t sum = 0;
+
+	if (n == 0)
+		return 0;
+	if (high <= low)
+		high = low + 1;
+	for (size_t i = low; i < high; i++)
+		sum += sorted[i];
+	return sum / (int64_t)(high - low);
+}
+
 void statistics_compute(int64_t *samples, size_t n, struct statistics *stats)
 {
-	size_t low, high;
-	int64_t sum = 0, fence;
+	int64_t fence;
 
 	memset(stats, 0, sizeof *stats);
 	if (n == 0)
@@ -61,13 +74,7 @@ void statistics_compute(int64_t *samples, size_t n, struct statistics *stats)
 	stats->p50 = statistics_percentile(samples, n, 50);
 	stats->p95 = statistics_percentile(samples, n, 95);
 	stats->p99 = statistics_percentile(samples, n, 99);
-	low = n * 20 / 100;
-	high = (n * 80 + 99) / 100;
-	if (high <= low)
-		high = low + 1;
-	for (size_t i = low; i < high; i++)
-		sum += samples[i];
-	stats->mean_20_80 = sum / (int64_t)(high - low);
+	stats->mean_20_80 = statistics_mean_20_80(samples, n);
 	fence = statistics_percentile(samples, n, 75) +
 		3 * (statistics_percentile(samples, n, 75) - statistics_percentile(samples, n, 25));
 	for (size_t i = n; i-- > 0 && samples[i] > fence;)

@@ -19,6 +19,8 @@ void statistics_compute(int64_t *samples, size_t n, struct statistics *stats);
    percent% of the samples at or below it. */
 int64_t statistics_percentile(const int64_t *sorted, size_t n, unsigned percent);
 void statistics_sort(int64_t *samples, size_t n);
+/* Mean of sorted samples ranked from the 20th to the 80th percentile (0 for none). */
+int64_t statistics_mean_20_80(const int64_t *sorted, size_t n);
 /* "12.34" from 1234 hundredths; returns buffer. */
 char *format_hundredths(char *buffer, size_t size, int64_t hundredths);
 

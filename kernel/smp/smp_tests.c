@@ -11,13 +11,10 @@
 #include "bench/harness.h"
 #include "bench/xsave_support.h"
 #include "lib/json_writer.h"
-#include "lib/kernel_args.h"
 #include "lib/string.h"
 
 #define CALL_TIMEOUT_MILLISECONDS 2000
-#define PING_SAMPLES_FULL 1000
-#define PING_SAMPLES_QUICK 101
-#define PING_WARMUP 8
+#define PING_ITERATIONS 4   /* round trips in the harness's short window */
 
 /* Ends the test with what smp_call said; 0 when the call returned normally. */
 static int call_failed(struct test_result *result, enum smp_call_status status, const char *what)
@@ -168,46 +165,51 @@ static void serve_pings(void *unused)
 }
 
 /* One round trip: the IPI, the handler's count, this CPU seeing it. -1: lost. */
-static int64_t ping_once(void)
+static int ping_once(void)
 {
-	uint64_t before = smp_pings_received(), start, limit;
+	uint64_t before = smp_pings_received(), limit = rdtsc() + milliseconds_to_tsc(100);
 
-	start = rdtsc_fenced();
-	limit = start + milliseconds_to_tsc(100);
 	apic_send_ipi(smp_second_cpu_apic_id(), SMP_PING_VECTOR);
 	while (smp_pings_received() == before)
 		if (rdtsc() > limit)
 			return -1;
-	return (int64_t)(rdtsc_fenced() - start);
+	return 0;
+}
+
+/* The harness's operation: `iterations` round trips; a lost IPI stops the benchmark. */
+static int ping_round_trips(void *context, unsigned iterations)
+{
+	int *lost = context;
+
+	for (unsigned i = 0; i < iterations; i++)
+		if (ping_once() != 0) {
+			*lost = 1;
+			return -1;
+		}
+	return 0;
 }
 
 void smp_bench_ipi_round_trip(struct test_result *result)
 {
-	static int64_t samples[PING_SAMPLES_FULL];
-	unsigned count = runner_args()->quick ? PING_SAMPLES_QUICK : PING_SAMPLES_FULL, taken = 0;
-	struct bench_result measured = { .clock = "tsc", .unit = "tsc" };
+	struct bench_result measured;
 	struct json_writer writer;
-	char buffer[768];
-	int64_t sample = 0;
+	char buffer[1024];
+	int lost = 0, refused;
 
 	stop_serving = 0;
 	if (smp_post(serve_pings, 0) != 0)
 		return test_skip(result, "%s", smp_unavailable());
-	for (unsigned i = 0; i < PING_WARMUP + count && sample >= 0; i++) {
-		sample = ping_once();
-		if (i >= PING_WARMUP && sample >= 0)
-			samples[taken++] = sample * 100;
-	}
+	refused = harness_measure_operation(ping_round_trips, &lost, PING_ITERATIONS, harness_sample_count(), &measured);
 	stop_serving = 1;
 	if (call_failed(result, smp_wait(CALL_TIMEOUT_MILLISECONDS), "serving pings"))
 		return;
-	if (sample < 0)
+	if (lost)
 		return test_fail(result, "an IPI to APIC ID %u was not handled within 100 ms",
 				 smp_second_cpu_apic_id());
-	harness_record_raw(samples, taken);
-	statistics_compute(samples, taken, &measured.stats);
+	if (refused)
+		return test_fail(result, "the harness refused the benchmark");
 	harness_record_begin(&writer, buffer, sizeof buffer, "smp/ipi-round-trip", &measured);
-	json_string(&writer, "includes", "send (ICR write), delivery, handler with EOI, the count seen here");
+	json_string(&writer, "includes", "per round trip: send (ICR write), delivery, handler with EOI, the count seen here");
 	harness_record_emit(&writer);
 }
 

@@ -1,27 +1,25 @@
 /* vm/bench/...: the cost of one world switch per exit kind, and of the explicit FPU
-   swap per component set. As in the harness (docs/method.md), each sample times a loop
-   of ITERATIONS run+emulate calls and one of 2 x ITERATIONS, and keeps the difference
-   divided by ITERATIONS: the clock reads and the loop set-up cancel; what remains is
-   one round trip through fpulab's run loop (vm_run and vm_emulate included). */
+   swap per component set. The harness (docs/method.md) times ITERATIONS and
+   2 x ITERATIONS run+emulate calls and keeps the difference per iteration: the clock
+   reads and the loop set-up cancel; what remains is one round trip through fpulab's
+   run loop (vm_run and vm_emulate included). */
 #include "vm/vm_test.h"
 #include "bench/harness.h"
 #include "bench/xsave_support.h"
-#include "memory.h"
 #include "arch/x86.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"
 
 #define ITERATIONS 8
-#define WARM_UP 4
 
 static struct vm_fixture fixture;
 
-static int timed_loop(struct test_result *result, unsigned iterations, uint64_t *ticks)
+/* The harness's operation: `iterations` round trips of the fixture's guest. */
+static int round_trips(void *context, unsigned iterations)
 {
+	struct test_result *result = context;
 	struct vm_exit exit;
-	uint64_t start;
 
-	start = rdtsc_fenced();
 	for (unsigned i = 0; i < iterations; i++) {
 		vm_run(&fixture.vcpu, &exit);
 		if (vm_emulate(&fixture.vcpu, &exit) != 0) {
@@ -29,42 +27,21 @@ static int timed_loop(struct test_result *result, unsigned iterations, uint64_t 
 			return -1;
 		}
 	}
-	*ticks = rdtsc_fenced() - start;
-	return 0;
-}
-
-static int one_sample(struct test_result *result, int64_t *sample)
-{
-	uint64_t single, twice;
-
-	if (timed_loop(result, ITERATIONS, &single) || timed_loop(result, 2 * ITERATIONS, &twice))
-		return -1;
-	*sample = ((int64_t)twice - (int64_t)single) * 100 / ITERATIONS;
 	return 0;
 }
 
 /* Measures the fixture's guest (already set up) and emits the record. */
 static void measure(struct test_result *result, const char *name, unsigned exits_per_iteration)
 {
-	unsigned count = harness_sample_count();
-	int64_t *samples = (int64_t *)(uintptr_t)memory_alloc_pages((count * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
-	struct bench_result measured = { .clock = "tsc", .unit = "tsc" };
+	struct bench_result measured;
 	struct json_writer writer;
-	char buffer[768];
-	int failed = 0;
+	char buffer[1024];
 
-	harness_quiesce();
-	for (unsigned i = 0; i < WARM_UP && !failed; i++)
-		failed = one_sample(result, &samples[0]);
-	for (unsigned i = 0; i < count && !failed; i++)
-		failed = one_sample(result, &samples[i]);
-	harness_restore();
-	if (failed)
+	if (harness_measure_operation(round_trips, result, ITERATIONS, harness_sample_count(), &measured) != 0) {
+		if (result->status == TEST_PASS)
+			test_fail(result, "%s: the harness refused the benchmark", name);
 		return;
-	harness_record_raw(samples, count);
-	statistics_compute(samples, count, &measured.stats);
-	measured.single_p5 = measured.stats.p5;
-	measured.single_p95 = measured.stats.p95;
+	}
 	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
 	json_string(&writer, "vm", fixture.ops->name);
 	json_uint(&writer, "exits_per_iteration", exits_per_iteration);

@@ -83,3 +83,16 @@ firmware_interrupts_on_firmware_tables() {
 			for (c in own) if (!(c in hardware)) exit 0
 			exit 1 }' "${log%.log}.interrupts.txt"
 }
+
+# No bench record has a negative min or p5 (docs/output.md, "No negative times"), and
+# the run has bench records.
+no_negative_times() {
+	jq -e -s 'map(select(.kind == "bench")) | length > 0 and all(.[]; .min >= 0 and .p5 >= 0)' "$records" > /dev/null
+}
+
+# The vm/ and smp/ benchmarks went through the harness: cycles and stability like
+# every other record.
+vm_smp_through_harness() {
+	jq -e -s 'map(select(.kind == "bench" and (.name | test("^(vm|smp)/")))) | length > 0 and
+		all(.[]; (.stability.ensembles | type) == "number" and (.cycles_source | type) == "string")' "$records" > /dev/null
+}
