@@ -5,6 +5,7 @@
    the samples fall into K ensembles, each converted to core cycles with its own
    calibration (bench/lib/derive.c). */
 #include "bench/harness.h"
+#include "runner_platform.h"
 #include "bench/lib/derive.h"
 #include "memory.h"
 #include "test_runner.h"
@@ -37,8 +38,8 @@ unsigned harness_sample_count(void)
 	return runner_args()->quick ? QUICK_SAMPLES : FULL_SAMPLES;
 }
 
-/* harness_quiesce and harness_restore belong to the platform: kernel/runner_platform.c
-   masks the APIC and PIC, the hosted build (host/) has nothing to mask. */
+/* harness_quiesce and harness_restore belong to the platform (kernel/runner_platform.h):
+   kernel/runner_platform.c masks the APIC and PIC, the hosted build has nothing to mask. */
 
 struct pair_source {
 	int (*pair)(const struct pair_source *source, uint64_t *single, uint64_t *twice);

@@ -108,10 +108,6 @@ int harness_aperf_per_mperf(int64_t *hundredths);
 /* A counter of core cycles that ring 3 may read with RDPMC: its RDPMC index, 1; or 0
    with the reason. The hosted build opens a perf event (host/hosted_perf.c). */
 int harness_user_cycle_counter(uint32_t *index, const char **reason);
-/* Masks the local APIC's LVT entries (except the watchdog's timer) and the legacy PIC;
-   restore undoes it. */
-void harness_quiesce(void);
-void harness_restore(void);
 /* Samples count times after warm-up; 0 on success. samples is scratch space. */
 int harness_measure(const struct bench_body *body, struct bench_arguments *arguments,
 		    unsigned count, struct bench_result *result);

@@ -4,6 +4,7 @@
    NOPs in less time than 50 dependent ADDs (no x86 core issues 16 instructions a
    cycle); a binary translator drops them. */
 #include "bench/harness.h"
+#include "runner_platform.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"
 #include "lib/string.h"

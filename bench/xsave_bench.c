@@ -29,15 +29,20 @@ DECLARE_BODY(bench_clts); DECLARE_BODY(bench_set_ts_clts); DECLARE_BODY(bench_nm
 struct save_instruction {
 	const char *name;
 	struct bench_body from_other_area, from_same_area;
-	int compacted, legacy_only;
+	unsigned flags;
 };
+#define SAVE_COMPACTED   (1u << 0)   /* writes the compacted format (XCOMP_BV bit 63) */
+#define SAVE_LEGACY_ONLY (1u << 1)   /* x87 and SSE only, no XSAVE header (FXSAVE) */
+#define SAVE_SUPERVISOR  (1u << 2)   /* saves IA32_XSS components too (XSAVES) */
+#define SAVE_SETUP_XRSTORS (1u << 3) /* its setup restores with XRSTORS: compacted patterns */
 
 static const struct save_instruction save_instructions[] = {
-	{ "fxsave", BODY(bench_fxsave_from_area2, SAVE_UNROLL), BODY(bench_fxsave_from_area, SAVE_UNROLL), 0, 1 },
-	{ "xsave", BODY(bench_xsave_from_area2, SAVE_UNROLL), BODY(bench_xsave_from_area, SAVE_UNROLL), 0, 0 },
-	{ "xsaveopt", BODY(bench_xsaveopt_from_area2, SAVE_UNROLL), BODY(bench_xsaveopt_from_area, SAVE_UNROLL), 0, 0 },
-	{ "xsavec", BODY(bench_xsavec_from_area2, SAVE_UNROLL), BODY(bench_xsavec_from_area, SAVE_UNROLL), 1, 0 },
-	{ "xsaves", BODY(bench_xsaves_from_area2, SAVE_UNROLL), BODY(bench_xsaves_from_area, SAVE_UNROLL), 1, 0 },
+	{ "fxsave", BODY(bench_fxsave_from_area2, SAVE_UNROLL), BODY(bench_fxsave_from_area, SAVE_UNROLL), SAVE_LEGACY_ONLY },
+	{ "xsave", BODY(bench_xsave_from_area2, SAVE_UNROLL), BODY(bench_xsave_from_area, SAVE_UNROLL), 0 },
+	{ "xsaveopt", BODY(bench_xsaveopt_from_area2, SAVE_UNROLL), BODY(bench_xsaveopt_from_area, SAVE_UNROLL), 0 },
+	{ "xsavec", BODY(bench_xsavec_from_area2, SAVE_UNROLL), BODY(bench_xsavec_from_area, SAVE_UNROLL), SAVE_COMPACTED },
+	{ "xsaves", BODY(bench_xsaves_from_area2, SAVE_UNROLL), BODY(bench_xsaves_from_area, SAVE_UNROLL),
+	  SAVE_COMPACTED | SAVE_SUPERVISOR | SAVE_SETUP_XRSTORS },
 };
 
 int xsave_bench_emit(struct test_result *result, const char *name, const struct bench_body *body,
@@ -76,10 +81,10 @@ static void bench_saves(struct test_result *result, const struct save_instructio
 	for (unsigned i = 0; i < count; i++) {
 		struct bench_arguments arguments = { 0 };
 		uint64_t saved_xss = 0;
-		if (instruction->legacy_only && i > 0)
+		if ((instruction->flags & SAVE_LEGACY_ONLY) && i > 0)
 			break;
-		if (sets[i].supervisor && (!instruction->compacted || instruction->name[5] != 's'))
-			continue;   /* supervisor components: XSAVES only */
+		if (sets[i].supervisor && !(instruction->flags & SAVE_SUPERVISOR))
+			continue;
 		if (sets[i].supervisor && (rdmsr_safe(MSR_IA32_XSS, &saved_xss) != 0 ||
 					   wrmsr_safe(MSR_IA32_XSS, cpu_features()->xss_supported) != 0))
 			continue;
@@ -92,9 +97,8 @@ static void bench_saves(struct test_result *result, const struct save_instructio
 		xsave_bench_emit(result, name, &instruction->from_other_area, &arguments, sets[i].name, "init");
 
 		/* "unmodified" restores the body's own (compacted) output before each window */
-		if (!instruction->compacted || !xsave_compacted_defect()) {
-			/* XSAVES's setup restores with XRSTORS: compacted format only */
-			xsave_area_with_patterns(area, sets[i].mask, 1, !strcmp(instruction->name, "xsaves"));
+		if (!(instruction->flags & SAVE_COMPACTED) || !xsave_compacted_defect()) {
+			xsave_area_with_patterns(area, sets[i].mask, 1, (instruction->flags & SAVE_SETUP_XRSTORS) != 0);
 			format_string(name, sizeof name, "xsave/%s/%s/unmodified", instruction->name, sets[i].name);
 			xsave_bench_emit(result, name, &instruction->from_same_area, &arguments, sets[i].name, "unmodified");
 		}
@@ -105,7 +109,7 @@ static void bench_saves(struct test_result *result, const struct save_instructio
 		if (sets[i].supervisor)
 			wrmsr_safe(MSR_IA32_XSS, saved_xss);
 	}
-	if (instruction->compacted && xsave_compacted_defect())
+	if ((instruction->flags & SAVE_COMPACTED) && xsave_compacted_defect())
 		test_diagnostic(result, "unmodified_state", "\"not measured: %s\"", xsave_compacted_defect());
 }
 

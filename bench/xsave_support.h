@@ -21,7 +21,8 @@ unsigned xsave_component_sets(struct component_set *sets);
 /* Every user component fpulab can fill with patterns (the baseline XCR0 without MPX's). */
 uint64_t xsave_user_mask(void);
 const struct xsave_component *xsave_components(void);
-/* A zeroed, page-aligned area of XSAVE_AREA_PAGES; freed with the test's pages. */
+/* A zeroed, page-aligned area of XSAVE_AREA_PAGES. It stays allocated for the rest of the
+   run: only the vm tests' fixture (kernel/vm/vm_fixture.c) gives pages back. */
 uint8_t *xsave_area_alloc(void);
 /* area := patterns(seed) for mask in the chosen format. */
 void xsave_area_with_patterns(uint8_t *area, uint64_t mask, uint8_t seed, int compacted);

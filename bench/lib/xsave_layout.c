@@ -88,7 +88,7 @@ uint8_t xsave_tile_rows(uint8_t seed, unsigned tile)
 	return (uint8_t)(tile == XSAVE_TILES - 1 ? 8 + seed % 9 : XSAVE_TILE_MAX_ROWS);
 }
 
-/* Palette 1 (SDM Vol. 1, 3.1 "AMX" and the LDTILECFG description): byte 0 palette,
+/* Palette 1 (SDM Vol. 2A, LDTILECFG, its memory layout; Vol. 1, chapter 18): byte 0 palette,
    byte 1 start_row, bytes 16..31 bytes per row of tiles 0..7, bytes 48..55 their rows,
    everything else reserved (zero). Every tile is 64 bytes wide; the last one has
    8..16 rows depending on the seed, so two seeds give two different configurations. */
