@@ -25,18 +25,18 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-DFPULAB_VERSION='"$(VERSION)"' -I. -Ikernel
 
 EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
-NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Ibench/
+NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Isupport/
 # NASM's -MD file leaves out %include'd files when it also writes an object, so every
 # object depends on every include file.
-ASM_INCLUDES := $(wildcard kernel/*/*.inc bench/*.inc)
+ASM_INCLUDES := $(wildcard kernel/*/*.inc support/*.inc)
 
 # Portable code, compiled unchanged for the host unit tests (rule 5).
-PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard lab/*.c)
+PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard support/lib/*.c) $(wildcard lab/*.c)
 
 KERNEL_C   := $(filter-out kernel/lib/%,$(wildcard kernel/*.c kernel/*/*.c)) \
-	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC) lab/tests/lab_tests.c \
+	$(wildcard support/*.c bench/*.c) $(PORTABLE_SRC) lab/tests/lab_tests.c \
 	lab/backends/xsave_fpu.c lab/backends/xsave_fpu_areas.c lab/backends/metal_backend.c
-KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm bench/*.asm)
+KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm support/*.asm bench/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o,$(KERNEL_ASM))
 
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
@@ -99,7 +99,7 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(HOST)/%,$(wildcard tests/host/test_*.
 
 host: $(HOST_TESTS)
 
-$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
+$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h support/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
 

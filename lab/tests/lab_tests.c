@@ -5,7 +5,7 @@
 #include "lab/lab.h"
 #include "lab/lab_tests.h"
 #include "lab/backends/platform.h"
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "console.h"
 #include "test_runner.h"
 #include "lib/json_writer.h"

@@ -66,7 +66,7 @@ grep -q '^# fpulab {.*"boot":"host","args":"quick"}$' "$work/quick.log" ||
 	problems+="no fpulab record with \"boot\":\"host\" and the arguments"$'\n'
 grep -q '^# cpu {' "$work/quick.log" || problems+="no cpu record"$'\n'
 grep -q '^# bench {.*"name":"xsave/xgetbv0"' "$work/quick.log" || problems+="no xsave/xgetbv0 bench record"$'\n'
-# the lab's cost weights come from this run's benchmark medians (bench/harness.c)
+# the lab's cost weights come from this run's benchmark medians (support/harness.c)
 grep -q '^# weights {.*"save":{"ticks":[1-9][0-9]*,"from":"xsave/xsaveopt/x87-sse/modified"}' "$work/quick.log" ||
 	problems+="no weights record with a measured save weight"$'\n'
 grep -q '^# lab {.*"cost_weights":"default"' "$work/quick.log" && problems+="lab records costed with default weights after the benchmarks"$'\n'

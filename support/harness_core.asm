@@ -1,4 +1,4 @@
-; The harness's own windows (bench/harness.c, bench/harness_cycles.c): one clock read
+; The harness's own windows (support/harness.c, support/harness_cycles.c): one clock read
 ; for benchmarks in C, the calibration chain interleaved with the samples, and the NOP
 ; block that tells a core from an emulator (docs/method.md, "Core cycles").
 default rel

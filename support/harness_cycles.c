@@ -4,7 +4,7 @@
    NOPs in less time than 200 dependent ADDs (no x86 core issues 16 instructions a
    cycle; a binary translator drops them), nor in more time than 2133 (every core since
    the Pentium runs 2 a cycle; an emulator runs one instruction at a time). */
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"
 #include "lib/string.h"
