@@ -26,18 +26,18 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 EFI_CFLAGS := $(KERNEL_CFLAGS) -I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI
 GENERATED  := $(BUILD)/generated
-NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Ibench/ -I$(GENERATED)/
+NASMFLAGS  := -f elf64 -g -Ikernel/arch/ -Ikernel/vm/ -Isupport/ -I$(GENERATED)/
 # NASM's -MD file leaves out %include'd files when it also writes an object, so every
 # object depends on every include file.
-ASM_INCLUDES := $(wildcard kernel/*/*.inc bench/*.inc) $(GENERATED)/vmcs_fields.inc
+ASM_INCLUDES := $(wildcard kernel/*/*.inc support/*.inc) $(GENERATED)/vmcs_fields.inc
 
 # Portable code, compiled unchanged for the host unit tests (rule 5).
-PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard bench/lib/*.c) $(wildcard lab/*.c)
+PORTABLE_SRC := $(wildcard kernel/lib/*.c) $(wildcard support/lib/*.c) $(wildcard lab/*.c)
 
 KERNEL_C   := $(filter-out kernel/lib/%,$(wildcard kernel/*.c kernel/*/*.c)) \
-	$(filter-out bench/lib/%,$(wildcard bench/*.c)) $(PORTABLE_SRC) lab/tests/lab_tests.c \
+	$(wildcard support/*.c bench/*.c) $(PORTABLE_SRC) lab/tests/lab_tests.c \
 	lab/backends/xsave_fpu.c lab/backends/xsave_fpu_areas.c lab/backends/metal_backend.c
-KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm bench/*.asm)
+KERNEL_ASM := $(wildcard kernel/*.asm kernel/*/*.asm support/*.asm bench/*.asm)
 KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o,$(KERNEL_ASM))
 
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
@@ -108,7 +108,7 @@ HOST_TESTS  := $(patsubst tests/host/%.c,$(HOST)/%,$(wildcard tests/host/test_*.
 
 host: $(HOST_TESTS)
 
-$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
+$(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h support/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
 

@@ -1,8 +1,8 @@
 /* xsave/amx/...: the AMX state components (TILECFG 17, TILEDATA 18) as the XSAVE
    family and the tile instructions see them. The round trips of every component
    (bench/xsave_tests.c) include the tiles whenever XCR0 enables them. */
-#include "bench/amx.h"
-#include "bench/xsave_support.h"
+#include "support/amx.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "test_runner.h"

@@ -5,8 +5,8 @@
    canary. The probe runs that with nothing in between, with a ring-3 round trip, with
    a VM entry and exit of fpulab's own guest (which does not touch the FPU), and with a
    guest that executes XRSTOR from another area. */
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "guarded_call.h"
 #include "memory.h"

@@ -2,7 +2,7 @@
    whether the numbers on this machine are trustworthy; the exactness bodies prove, on a
    deterministic platform (Bochs: one TSC tick per instruction), that the harness
    removes its own overhead to the tick. */
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "test_runner.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"

@@ -4,9 +4,9 @@
    init (XSTATE_BV[i] = 0) and XRSTOR of it from memory raises #NM. The only component
    with XFD support so far is AMX TILEDATA (18), used here through TILEZERO on TMM0.
    Kernel only: IA32_XFD and IA32_XFD_ERR are MSRs. */
-#include "bench/amx.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/amx.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "test_runner.h"
 #include "arch/safe.h"

@@ -1,8 +1,8 @@
 /* xsave/...: cycle benchmarks of the XSAVE family and the FPU control primitives,
    one `bench` record per (instruction, component set, state). */
-#include "bench/amx.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/amx.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "memory.h"

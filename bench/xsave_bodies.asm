@@ -1,6 +1,6 @@
 ; Bodies of the XSAVE-family benchmarks (bench/xsave_bench.c). The harness passes the
 ; requested-feature bitmap in ARG_MASK, the area written or read in ARG_AREA and a
-; second area in ARG_AREA2 (bench/timing.inc). The setup runs before the first clock
+; second area in ARG_AREA2 (support/timing.inc). The setup runs before the first clock
 ; read and decides the state the body meets:
 ;   FROM_AREA2: registers loaded from another address (saves: "modified"; "init" when
 ;               area2 holds an all-init header)

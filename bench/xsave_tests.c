@@ -1,6 +1,6 @@
 /* xsave/... correctness: every save/restore pair round-trips every component register
    by register; header semantics; the faults the SDM promises. */
-#include "bench/xsave_support.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "test_runner.h"

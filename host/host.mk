@@ -18,13 +18,13 @@ HOSTED_LDFLAGS := -pthread -Wl,-z,now -Wl,-z,noexecstack
 
 HOSTED_SHARED_C := $(PORTABLE_SRC) kernel/test_runner.c kernel/guarded_call.c \
 	kernel/arch/trap.c kernel/cpu_features.c kernel/cpu_record.c kernel/timekeeping.c \
-	kernel/selftests.c bench/harness.c bench/harness_cycles.c bench/harness_record.c bench/clocks.c \
-	bench/harness_tests.c bench/xsave_support.c \
-	bench/xsave_tests.c bench/xsave_bench.c bench/amx.c bench/amx_tests.c lab/tests/lab_tests.c \
+	kernel/selftests.c support/harness.c support/harness_cycles.c support/harness_record.c support/clocks.c \
+	bench/harness_tests.c support/xsave_support.c \
+	bench/xsave_tests.c bench/xsave_bench.c support/amx.c bench/amx_tests.c lab/tests/lab_tests.c \
 	lab/backends/xsave_fpu.c lab/backends/xsave_fpu_areas.c lab/backends/hosted_backend.c
 HOSTED_OWN_C := $(wildcard host/*.c)
 HOSTED_ASM := kernel/arch/safe.asm kernel/arch/interrupt_entry.asm \
-	bench/harness_core.asm bench/harness_bodies.asm bench/xsave_bodies.asm
+	support/harness_core.asm bench/harness_bodies.asm bench/xsave_bodies.asm
 HOSTED_OBJECTS := $(patsubst %.c,$(HOSTED_OBJ)/%.o,$(HOSTED_SHARED_C) $(HOSTED_OWN_C)) \
 	$(patsubst %.asm,$(HOSTED_OBJ)/%.o,$(HOSTED_ASM))
 

@@ -7,9 +7,9 @@
    thread against the same instructions once the tiles are in use. The records are
    evidence for claim C5 (docs/lab.md). Everywhere else each test SKIPs with the
    reason: no AMX, a kernel without the prctl, or the permission refused. */
-#include "bench/amx.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/amx.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "test_runner.h"
 #include "arch/safe.h"

@@ -6,7 +6,7 @@
 #include "cpu_features.h"
 #include "test_runner.h"
 #include "timekeeping.h"
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "host/hosted.h"
 #include "lib/kernel_args.h"
 #include "lib/string.h"

@@ -3,7 +3,7 @@
    tells whether the kernel lets ring 3 read the counter with RDPMC (cap_user_rdpmc,
    /sys/bus/event_source/devices/cpu/rdpmc) and which counter it is (index - 1), so a
    window reads it exactly as the kernel build reads its own counter. */
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "lib/format.h"
 
 #include <errno.h>

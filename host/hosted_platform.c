@@ -8,15 +8,15 @@
 #include "runner_platform.h"
 #include "test_runner.h"
 #include "watchdog.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "smp/smp.h"
 #include "lib/json_writer.h"
 #include "arch/apic.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
 #include "host/hosted.h"
-#include "bench/lib/xsave_layout.h"
+#include "support/lib/xsave_layout.h"
 #include "lib/string.h"
 
 #include <signal.h>

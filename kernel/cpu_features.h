@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "bench/lib/xsave_layout.h"
+#include "support/lib/xsave_layout.h"
 
 struct cpu_features {
 	char vendor[13];

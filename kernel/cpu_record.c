@@ -1,7 +1,7 @@
 /* cpu/features: the `cpu` record (docs/output.md) and a consistency check of what
    CPUID reported against what the kernel could set. */
 #include "cpu_features.h"
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "smp/smp.h"
 #include "fpu_setup.h"
 #include "test_runner.h"

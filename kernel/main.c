@@ -10,7 +10,7 @@
 #include "test_runner.h"
 #include "timekeeping.h"
 #include "watchdog.h"
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "smp/smp.h"
 #include "arch/apic.h"
 #include "arch/cpu_tables.h"

@@ -1,11 +1,11 @@
 /* The kernel's side of kernel/runner_platform.h, and the harness's quiet window
-   (bench/harness.h): interrupts masked at the CPU, at the local APIC and at the PIC,
+   (support/harness.h): interrupts masked at the CPU, at the local APIC and at the PIC,
    with the NMI watchdog the only thing left that can end a test. */
 #include "runner_platform.h"
 #include "cpu_reset.h"
 #include "platform.h"
 #include "watchdog.h"
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
 
@@ -70,7 +70,7 @@ void harness_restore(void)
 			apic_write(quiesced_lvt_registers[i], saved_lvt[i]);
 }
 
-/* The kernel counts core cycles with the PMU's own MSRs (bench/clocks.c); a counter
+/* The kernel counts core cycles with the PMU's own MSRs (support/clocks.c); a counter
    for ring 3 is the hosted build's business. */
 int harness_user_cycle_counter(uint32_t *index, const char **reason)
 {

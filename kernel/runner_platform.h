@@ -18,7 +18,7 @@ __attribute__((noreturn)) void runner_platform_end(int status);
 /* Ends the run at once, saving nothing (a fault while bailing out). */
 __attribute__((noreturn)) void runner_platform_stop(int status);
 
-/* The timing harness's quiet window (bench/harness.h): masks the local APIC's LVT
+/* The timing harness's quiet window (support/harness.h): masks the local APIC's LVT
    entries (except the watchdog's timer) and the legacy PIC; restore undoes it. */
 void harness_quiesce(void);
 void harness_restore(void);

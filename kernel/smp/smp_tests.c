@@ -8,8 +8,8 @@
 #include "arch/apic.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "lib/json_writer.h"
 #include "lib/string.h"
 

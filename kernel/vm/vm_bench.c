@@ -4,8 +4,8 @@
    reads and the loop set-up cancel; what remains is one round trip through fpulab's
    run loop (vm_run and vm_emulate included). */
 #include "vm/vm_test.h"
-#include "bench/harness.h"
-#include "bench/xsave_support.h"
+#include "support/harness.h"
+#include "support/xsave_support.h"
 #include "arch/x86.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"

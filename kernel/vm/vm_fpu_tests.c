@@ -1,7 +1,7 @@
 /* vm/fpu-isolation: host and guest each keep their own XCR0 and register contents in
    every XSAVE component fpulab can fill, across many round trips. */
 #include "vm/vm_test.h"
-#include "bench/xsave_support.h"
+#include "support/xsave_support.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 

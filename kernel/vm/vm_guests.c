@@ -3,7 +3,7 @@
    only through the safe wrappers (arch/safe.asm), as on the host. */
 #include "vm/vm_test.h"
 #include "vm/vm_guest.h"
-#include "bench/xsave_support.h"
+#include "support/xsave_support.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 

@@ -18,8 +18,8 @@
    smp_call: its own registers, its own CR0.TS and #NM. */
 #include "lab/backends/platform.h"
 #include "lab/backends/xsave_fpu.h"
-#include "bench/amx.h"
-#include "bench/xsave_support.h"
+#include "support/amx.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "arch/per_cpu.h"
 #include "arch/safe.h"

@@ -4,7 +4,7 @@
    built with -mgeneral-regs-only, so nothing it runs between an XRSTOR and the XSAVE
    that checks it can touch the registers). */
 #include "lab/backends/xsave_fpu.h"
-#include "bench/xsave_support.h"
+#include "support/xsave_support.h"
 #include "arch/safe.h"
 #include "arch/x86.h"
 #include "lib/format.h"

@@ -2,7 +2,7 @@
    lab component is, signatures written into and read back from standard-format areas,
    the areas' allocation and the backend's fields of the `lab` record. */
 #include "lab/backends/xsave_fpu.h"
-#include "bench/xsave_support.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "memory.h"

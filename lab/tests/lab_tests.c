@@ -6,7 +6,7 @@
 #include "lab/lab_tests.h"
 #include "lab/lab_coverage.h"
 #include "lab/backends/platform.h"
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "console.h"
 #include "test_runner.h"
 #include "lib/json_writer.h"

@@ -15,7 +15,7 @@ FUZZ_SOURCES_fpulab_log  := $(filter-out tools/fpulab_log/main.c,$(wildcard tool
 FUZZ_SOURCES_scenario    := $(PORTABLE_SRC)
 FUZZ_SOURCES_kernel_args := kernel/lib/kernel_args.c kernel/lib/glob.c kernel/lib/string.c
 
-FUZZ_HEADERS := $(wildcard tools/fpulab_log/*.h kernel/lib/*.h bench/lib/*.h lab/*.h)
+FUZZ_HEADERS := $(wildcard tools/fpulab_log/*.h kernel/lib/*.h support/lib/*.h lab/*.h)
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(patsubst %,$(FUZZ)/fuzz_%,$(FUZZ_TARGETS))

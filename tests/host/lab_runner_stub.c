@@ -44,7 +44,7 @@ const struct kernel_args *runner_args(void)
 }
 
 /* The unit tests have no real FPU backend: lab/backend/hosted and lab/backend/metal skip. */
-/* bench/harness.c's record medians: no benchmark runs in the unit tests. */
+/* support/harness.c's record medians: no benchmark runs in the unit tests. */
 int harness_recorded_median(const char *name, int64_t *p50_hundredths, uint32_t *bytes)
 {
 	(void)name; (void)p50_hundredths; (void)bytes;

@@ -56,7 +56,7 @@ has_record "$work/quick.log" fpulab '.boot == "host" and .args == "quick"' ||
 	problems+="no fpulab record with \"boot\":\"host\" and the arguments"$'\n'
 has_record "$work/quick.log" cpu true || problems+="no cpu record"$'\n'
 has_record "$work/quick.log" bench '.name == "xsave/xgetbv0"' || problems+="no xsave/xgetbv0 bench record"$'\n'
-# the lab's cost weights come from this run's benchmark medians (bench/harness.c)
+# the lab's cost weights come from this run's benchmark medians (support/harness.c)
 has_record "$work/quick.log" weights '.weights.save.ticks > 0 and .weights.save.from == "xsave/xsaveopt/x87-sse/modified"' ||
 	problems+="no weights record with a measured save weight"$'\n'
 has_record "$work/quick.log" lab '.cost_weights == "default"' && problems+="lab records costed with default weights after the benchmarks"$'\n'

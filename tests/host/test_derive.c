@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "bench/lib/derive.h"
+#include "support/lib/derive.h"
 
 #define COUNT 1000
 

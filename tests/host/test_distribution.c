@@ -1,6 +1,6 @@
 #include "unit.h"
-#include "bench/lib/distribution.h"
-#include "bench/lib/statistics.h"
+#include "support/lib/distribution.h"
+#include "support/lib/statistics.h"
 
 /* n samples around center: a spread of +-spread, evenly, in a fixed shuffled order. */
 static void level(int64_t *samples, size_t n, int64_t center, int64_t spread)

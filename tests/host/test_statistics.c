@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "bench/lib/statistics.h"
+#include "support/lib/statistics.h"
 
 int main(void)
 {

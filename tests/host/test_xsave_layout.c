@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "bench/lib/xsave_layout.h"
+#include "support/lib/xsave_layout.h"
 
 #include <stdlib.h>
 

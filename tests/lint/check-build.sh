@@ -16,7 +16,7 @@ c_objects=()
 while IFS= read -r source; do
 	object="build/obj/${source%.c}.o"
 	[ -f "$object" ] && c_objects+=("$object")
-done < <(find boot kernel bench lab -name '*.c' | sort)
+done < <(find boot kernel support bench lab -name '*.c' | sort)
 [ "${#c_objects[@]}" -gt 10 ]
 result "lint/c-objects-found (${#c_objects[@]})" $? "build the kernel first"
 # The policy lab's objects run in the kernel with other contexts' vector state live.

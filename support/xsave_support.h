@@ -4,7 +4,7 @@
 #define FPULAB_XSAVE_SUPPORT_H
 
 #include <stdint.h>
-#include "bench/lib/xsave_layout.h"
+#include "support/lib/xsave_layout.h"
 
 #define XSAVE_AREA_PAGES 8      /* 32 KiB: more than any layout (AMX: about 11 KiB) */
 #define XSAVE_MAX_SETS 8

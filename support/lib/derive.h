@@ -6,7 +6,7 @@
 #define FPULAB_DERIVE_H
 
 #include <stdint.h>
-#include "bench/harness.h"
+#include "support/harness.h"
 
 #define HARNESS_MAX_SAMPLES 4096
 

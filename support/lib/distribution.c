@@ -1,5 +1,5 @@
-#include "bench/lib/distribution.h"
-#include "bench/lib/statistics.h"
+#include "support/lib/distribution.h"
+#include "support/lib/statistics.h"
 
 uint64_t distribution_isqrt(uint64_t value)
 {

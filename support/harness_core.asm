@@ -1,4 +1,4 @@
-; The harness's own windows (bench/harness.c, bench/harness_cycles.c): one clock read
+; The harness's own windows (support/harness.c, support/harness_cycles.c): one clock read
 ; for benchmarks in C, the calibration chain interleaved with the samples, and the NOP
 ; block that tells a core from an emulator (docs/method.md, "Core cycles").
 default rel
@@ -44,6 +44,6 @@ harness_read_clock:
 
 BENCH_FUNCTION harness_add_chain_single, 1, NO_SETUP, ADD_LOOP_SHORT
 BENCH_FUNCTION harness_add_chain_double, 1, NO_SETUP, ADD_LOOP_LONG
-BENCH harness_nops, 16, NO_SETUP, NOP_LINE            ; 800 and 1600 NOPs
+BENCH harness_nops, 64, NO_SETUP, NOP_LINE            ; 3200 and 6400 NOPs
 
 section .note.GNU-stack noalloc noexec nowrite progbits

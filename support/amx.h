@@ -1,5 +1,5 @@
 /* Shared by the AMX and XFD tests and benchmarks, the hosted xfd/linux/ tests and the
-   policy lab's metal backend (bench/amx.c). */
+   policy lab's metal backend (support/amx.c). */
 #ifndef FPULAB_AMX_H
 #define FPULAB_AMX_H
 

@@ -8,12 +8,12 @@
 #define FPULAB_HARNESS_H
 
 #include <stdint.h>
-#include "bench/lib/distribution.h"
-#include "bench/lib/statistics.h"
+#include "support/lib/distribution.h"
+#include "support/lib/statistics.h"
 
 struct json_writer;
 
-/* Layout shared with bench/timing.inc. */
+/* Layout shared with support/timing.inc. */
 struct bench_arguments {
 	uint64_t area;
 	uint64_t mask;
@@ -30,7 +30,7 @@ struct bench_body {
 	unsigned unroll;
 };
 
-/* A body made by the BENCH macro of bench/timing.inc: declare its two windows, then
+/* A body made by the BENCH macro of support/timing.inc: declare its two windows, then
    describe it with BODY(name, unroll). */
 #define DECLARE_BODY(name)                                              \
 	uint64_t name##_single(const struct bench_arguments *arguments); \
@@ -80,7 +80,7 @@ typedef int (*bench_operation)(void *context, unsigned iterations);
 typedef int (*bench_pair)(void *context, uint32_t clock, uint64_t *short_window, uint64_t *long_window);
 
 /* The clocks a window can read (docs/method.md, Clocks); the values are what
-   CLOCK_READ in bench/timing.inc dispatches on. */
+   CLOCK_READ in support/timing.inc dispatches on. */
 enum harness_clock {
 	HARNESS_CLOCK_TSC = 0,          /* RDTSC */
 	HARNESS_CLOCK_CORE_CYCLES = 1,  /* RDPMC: Intel fixed counter 1, AMD PerfCtr0 */
@@ -91,7 +91,7 @@ enum harness_clock {
 /* Probes every clock and picks the run's: clock= when it works, else core cycles,
    then APERF, then the TSC. */
 void harness_init(void);
-void harness_clocks_init(void);  /* bench/clocks.c, called by harness_init */
+void harness_clocks_init(void);  /* support/clocks.c, called by harness_init */
 enum harness_clock harness_run_clock(void);
 const char *harness_clock_name(enum harness_clock clock);
 const char *harness_clock_unit(enum harness_clock clock);
@@ -120,11 +120,11 @@ int harness_measure_operation(bench_operation operation, void *context, unsigned
 /* The benchmark's own pairs, on the run's clock. */
 int harness_measure_pairs(bench_pair pair, void *context, unsigned unroll, unsigned count,
 			  struct bench_result *result);
-/* One fenced read of clock (CLOCK_READ in bench/timing.inc); index as for the windows. */
+/* One fenced read of clock (CLOCK_READ in support/timing.inc); index as for the windows. */
 uint64_t harness_read_clock(uint32_t clock, uint32_t index);
 unsigned harness_sample_count(void);  /* fewer with the `quick` argument */
 
-/* What the clock is here (bench/harness_cycles.c), probed by harness_init: the TSC's
+/* What the clock is here (support/harness_cycles.c), probed by harness_init: the TSC's
    step in ticks (1 where it counts every tick), whether it counts instructions (Bochs:
    every window of a body reads the same), and why ADD-chain cycles are not core cycles
    here (an emulator), or 0 when they are. */
@@ -136,7 +136,7 @@ const char *harness_cycles_untrusted(void);
 const char *harness_cycles_source(enum harness_clock clock);
 /* The cpu record's part about it, inside "clocks". */
 void harness_write_cycles(struct json_writer *writer);
-/* The interleaved calibration chain (bench/harness_core.asm): dependent ADDs, one
+/* The interleaved calibration chain (support/harness_core.asm): dependent ADDs, one
    cycle each on every core; its long window has this many links more. */
 #define HARNESS_CALIBRATION_LINKS 2048
 extern const struct bench_body harness_calibration_chain;

@@ -1,7 +1,7 @@
 /* The `bench` record's common part (docs/output.md), the `raw` line after it, and the
    medians of this run's records for the policy lab's cost weights. */
-#include "bench/harness.h"
-#include "bench/lib/derive.h"
+#include "support/harness.h"
+#include "support/lib/derive.h"
 #include "console.h"
 #include "memory.h"
 #include "test_runner.h"

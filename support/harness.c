@@ -3,10 +3,10 @@
    the clock; its value is its long window less the local baseline of the short ones,
    over U, never below zero. The calibration chain runs after each sample on the TSC;
    the samples fall into K ensembles, each converted to core cycles with its own
-   calibration (bench/lib/derive.c). */
-#include "bench/harness.h"
+   calibration (support/lib/derive.c). */
+#include "support/harness.h"
 #include "runner_platform.h"
-#include "bench/lib/derive.h"
+#include "support/lib/derive.h"
 #include "memory.h"
 #include "test_runner.h"
 #include "lib/kernel_args.h"

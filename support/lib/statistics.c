@@ -1,4 +1,4 @@
-#include "bench/lib/statistics.h"
+#include "support/lib/statistics.h"
 #include "lib/format.h"
 #include "lib/string.h"
 

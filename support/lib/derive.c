@@ -1,4 +1,4 @@
-#include "bench/lib/derive.h"
+#include "support/lib/derive.h"
 #include "lib/string.h"
 
 #define MAX_ENSEMBLES 10

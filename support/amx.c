@@ -1,7 +1,7 @@
 /* AMX availability and the tile layout of an XSAVE area, for the AMX and XFD tests and
    benchmarks, the hosted xfd/linux/ tests and the policy lab's metal backend. */
-#include "bench/amx.h"
-#include "bench/xsave_support.h"
+#include "support/amx.h"
+#include "support/xsave_support.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 

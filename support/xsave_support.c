@@ -1,5 +1,5 @@
-#include "bench/xsave_support.h"
-#include "bench/amx.h"
+#include "support/xsave_support.h"
+#include "support/amx.h"
 #include "cpu_features.h"
 #include "fpu_setup.h"
 #include "arch/x86.h"

@@ -1,4 +1,4 @@
-#include "bench/lib/xsave_layout.h"
+#include "support/lib/xsave_layout.h"
 #include "lib/string.h"
 
 uint32_t xsave_compacted_offset(const struct xsave_component *components, uint64_t xcomp_bv,

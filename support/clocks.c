@@ -1,6 +1,6 @@
 /* The harness's clocks (docs/method.md, Clocks): which ones work on this CPU, why the
    others do not, and the run's choice. */
-#include "bench/harness.h"
+#include "support/harness.h"
 #include "runner_platform.h"
 #include "cpu_features.h"
 #include "test_runner.h"
