@@ -7,7 +7,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: tools/install-deps.sh [--list] [--check]
+usage: tools/install-deps.sh [--lava] [--list] [--check]
 
 Installs (apt-get, no prompts, --no-install-recommends) the Debian packages
 fpulab needs that are not installed yet:
@@ -16,6 +16,10 @@ fpulab needs that are not installed yet:
   run:     qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
   scripts: coreutils util-linux findutils grep sed jq file
 
+  --lava    also LAVA's dispatcher for tools/fpulab-lava run (docs/lava.md):
+            lava-dispatcher, about 150 packages, about a minute; never without
+            --lava, so make run does not wait for it (make test's suite lava
+            asks for it)
   --list    print the package list and exit
   --check   only report what is missing (exit 0 when nothing, 1 otherwise)
 
@@ -31,15 +35,22 @@ PACKAGES=(
     coreutils util-linux findutils grep sed jq file
 )
 
-check_only=0
-case "${1-}" in
-    "") ;;
-    -h|--help) usage; exit 0 ;;
-    --list) printf '%s\n' "${PACKAGES[@]}"; exit 0 ;;
-    --check) check_only=1 ;;
-    *) echo "install-deps: unknown argument: $1" >&2; usage >&2; exit 3 ;;
-esac
-[ "$#" -le 1 ] || { usage >&2; exit 3; }
+LAVA_PACKAGES=(lava-dispatcher)
+
+check_only=0 list_only=0
+for argument in "$@"; do
+    case "$argument" in
+        -h|--help) usage; exit 0 ;;
+        --lava) PACKAGES+=("${LAVA_PACKAGES[@]}") ;;
+        --list) list_only=1 ;;
+        --check) check_only=1 ;;
+        *) echo "install-deps: unknown argument: $argument" >&2; usage >&2; exit 3 ;;
+    esac
+done
+if [ "$list_only" -eq 1 ]; then
+    printf '%s\n' "${PACKAGES[@]}"
+    exit 0
+fi
 
 command -v dpkg-query >/dev/null 2>&1 || {
     echo "install-deps: dpkg-query not found: this script supports Debian/Ubuntu only" >&2
