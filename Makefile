@@ -42,7 +42,7 @@ KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
 MB2_BOOT_OBJ := $(OBJ)/boot/multiboot2_entry.o $(OBJ)/boot/multiboot2_info.o
 
-.PHONY: all efi elf iso usb host run test deps clean help check-no-vector
+.PHONY: all efi elf iso usb host run test deps clean help check-no-vector lava
 all: efi elf iso usb host
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "make host       host tools and unit tests in $(BUILD)/host"
 	@echo "make run        install what is missing, build, boot under QEMU"
 	@echo "make test       every test; ends with 'summary: N passed, N failed, N skipped'"
+	@echo "make lava       install LAVA's dispatcher, run the QEMU job with lava-run (docs/lava.md)"
 
 deps:
 	@tools/install-deps.sh
@@ -105,6 +106,11 @@ $(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard
 
 run:
 	./run-qemu.sh
+
+# LAVA's dispatcher is installed only here and by make test's suite lava (docs/lava.md).
+lava:
+	@tools/install-deps.sh --lava
+	tools/fpulab-lava run -- quick
 
 # A fresh machine needs nothing else: the packages, the build, every suite.
 test:
