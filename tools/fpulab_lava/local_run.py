@@ -1,7 +1,8 @@
 """`fpulab-lava run`: one job on this machine with lava-run, no server (docs/lava.md).
 Everything of a run is in build/lava/NAME/: job.yaml, device.yaml, lava-run.log (LAVA's
 job log), results.jsonl (its results, one JSON object a line), serial.log (the serial
-output as LAVA recorded it) and output/ (lava-run's --output-dir)."""
+output as LAVA recorded it) and output/ (lava-run's --output-dir); the boot media it
+made are deleted after the run unless FPULAB_KEEP_RUN=1."""
 
 import os
 import shutil
@@ -165,6 +166,17 @@ def report(folder):
     return lavalog.summary(log)
 
 
+def remove_media(folder):
+    """The run's disk copies (35 MiB each) go, as run-qemu.sh's do, unless FPULAB_KEEP_RUN=1."""
+    if os.environ.get("FPULAB_KEEP_RUN") == "1":
+        return
+    for name in ("fpulab-usb.img", "fpulab-args.img", "machine/stick.img", "machine/OVMF_VARS.fd"):
+        try:
+            os.unlink(os.path.join(folder, name))
+        except FileNotFoundError:
+            pass
+
+
 def main(options):
     try:
         args_line = templates.kernel_args_line(options.kernel_args,
@@ -185,6 +197,7 @@ def main(options):
         say(str(error))
         return 2
     finished = run_lava(command, folder, options, name)
+    remove_media(folder)
     if options.validate:
         return report_validation(folder) if finished else 2
     status = report(folder)
