@@ -43,7 +43,7 @@ KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
 MB2_BOOT_OBJ := $(OBJ)/boot/multiboot2_entry.o $(OBJ)/boot/multiboot2_info.o
 
-.PHONY: all efi elf iso usb host run test deps clean help check-no-vector bench-report
+.PHONY: all efi elf iso usb host run test deps clean help check-no-vector bench-report lava
 all: efi elf iso usb host
 
 help:
@@ -57,6 +57,7 @@ help:
 	@echo "make test       every test; ends with 'summary: N passed, N failed, N skipped'"
 	@echo "make fuzz       fuzz every parser for FUZZ_SECONDS (60) each (docs/fuzzing.md)"
 	@echo "make bench-report  how long tools/fpulab-report takes over 10 full logs (limit 10 s)"
+	@echo "make lava       install LAVA's dispatcher, run the QEMU job with lava-run (docs/lava.md)"
 
 deps:
 	@tools/install-deps.sh
@@ -114,6 +115,11 @@ $(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard
 
 run:
 	./run-qemu.sh
+
+# LAVA's dispatcher is installed only here and by make test's suite lava (docs/lava.md).
+lava:
+	@tools/install-deps.sh --lava
+	tools/fpulab-lava run -- quick
 
 # A fresh machine needs nothing else: the packages, the build, every suite.
 test:

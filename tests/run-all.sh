@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make test`: every suite, each printing TAP 14; this script counts their test points
 # and ends with `summary: N passed, N failed, N skipped`. Exit 0 only when none failed.
-# FPULAB_TEST_SUITES="host hosted lint log report runner numbers fuzz boot" selects suites (default: all).
+# FPULAB_TEST_SUITES="host hosted lint log report runner numbers fuzz lava boot" selects suites (default: all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${FPULAB_TEST_SUITES:-"host hosted lint log report runner numbers fuzz boot"}
+suites=${FPULAB_TEST_SUITES:-"host hosted lint log report runner numbers fuzz lava boot"}
 passed=0 failed=0 skipped=0
 start=$(date +%s)
 
@@ -50,6 +50,7 @@ for suite in $suites; do
 		runner) run_suite runner tests/runner/test-run-qemu.sh ;;
 		fuzz) run_suite fuzz tests/fuzz/run-fuzz.sh ;;
 		numbers) run_suite numbers tests/numbers/test-numbers.sh ;;
+		lava) run_suite lava tests/lava/test-lava.sh ;;
 		boot) run_suite boot tests/boot/boot-matrix.sh ;;
 		*) echo "not ok - unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac

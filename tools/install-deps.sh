@@ -7,7 +7,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: tools/install-deps.sh [--browser] [--list] [--check]
+usage: tools/install-deps.sh [--browser] [--lava] [--list] [--check]
 
 Installs (apt-get, no prompts, --no-install-recommends) the Debian packages
 fpulab needs that are not installed yet:
@@ -21,6 +21,10 @@ fpulab needs that are not installed yet:
   --browser also chromium and python3-pil, which only the report suite's browser
             test needs (make test asks for them; about 115 MB to fetch, 30 s here;
             docs/report.md)
+  --lava    also LAVA's dispatcher for tools/fpulab-lava run (docs/lava.md):
+            lava-dispatcher, about 150 packages, about a minute; never without
+            --lava, so make run does not wait for it (make test's suite lava
+            asks for it)
   --list    print the package list and exit
   --check   only report what is missing (exit 0 when nothing, 1 otherwise)
 
@@ -39,12 +43,15 @@ PACKAGES=(
 )
 BROWSER_PACKAGES=(chromium python3-pil)
 
+LAVA_PACKAGES=(lava-dispatcher)
+
 check_only=0
 list_only=0
 for argument in "$@"; do
     case "$argument" in
         -h|--help) usage; exit 0 ;;
         --browser) PACKAGES+=("${BROWSER_PACKAGES[@]}") ;;
+        --lava) PACKAGES+=("${LAVA_PACKAGES[@]}") ;;
         --list) list_only=1 ;;
         --check) check_only=1 ;;
         *) echo "install-deps: unknown argument: $argument" >&2; usage >&2; exit 3 ;;

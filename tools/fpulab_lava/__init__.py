@@ -1,0 +1,1 @@
+"""tools/fpulab-lava's modules: LAVA jobs for fpulab (docs/lava.md)."""
