@@ -40,7 +40,7 @@ static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, uns
 	(void)prev;
 	/* Going idle: write a stale owner back (off the critical path), but keep it
 	   valid; the owner's next run here restores nothing, a run elsewhere needs no IPI. */
-	if (!dom && next != LAB_NONE && m->scenario->context[next].kind == LAB_IDLE)
+	if (!dom && next != LAB_NONE && lab_kind(m, next) == LAB_IDLE)
 		lab_save_owner_if_stale(m, dom, cpu);
 }
 
@@ -57,26 +57,34 @@ static void fpulab_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 	(void)m; (void)dom; (void)cpu;
 }
 
+/* The registers hold the VMM's own vCPU's guest state as the VMM returns to user
+   space: the one case where laziness stays inside a protection domain. */
+static bool vmm_over_own_guest(struct lab_machine *m, unsigned cpu, unsigned ctx, unsigned s)
+{
+	return ctx == m->vmm && s == ctx && m->guest != LAB_NONE && lab_valid(m, 0, cpu, m->guest) &&
+	       trap_pays_off(m, ctx);
+}
+
 static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
 	unsigned s = lab_state_of(m, dom, ctx);
 
-	if (!lab_valid(m, dom, cpu, s) && !dom && ctx == m->vmm && s == ctx && m->guest != LAB_NONE &&
-	    lab_valid(m, 0, cpu, m->guest) && trap_pays_off(m, ctx)) {
+	if (!lab_valid(m, dom, cpu, s) && !dom && (vmm_over_own_guest(m, cpu, ctx, s) ||
+	    (m->config->mutation & LAB_MUT_LAZY_FOR_EVERY_TASK))) {
 		lab_set_ts(m, cpu);   /* the #NM loads it */
 		return;
 	}
 	lab_load(m, dom, cpu, s);
 	if (!dom)
 		lab_clear_ts(m, cpu);
-	m->flags[s] |= LAB_CTX_STALE;
+	m->ctx[s].flags |= LAB_CTX_STALE;
 }
 
 static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
 {
 	lab_nm_clear_ts_and_load(m, dom, cpu, ctx, xfd_err);
 	if (!xfd_err)
-		m->flags[lab_state_of(m, dom, ctx)] |= LAB_CTX_STALE;
+		m->ctx[lab_state_of(m, dom, ctx)].flags |= LAB_CTX_STALE;
 }
 
 const struct lab_host_ops lab_host_fpulab = {
@@ -87,19 +95,19 @@ const struct lab_host_ops lab_host_fpulab = {
 static void fpulab_run_enter(struct lab_machine *m, unsigned cpu)
 {
 	(void)cpu;
-	m->thread_state[m->vmm] = m->guest;
+	m->ctx[m->vmm].thread_state = m->guest;
 }
 
 static void fpulab_entry(struct lab_machine *m, unsigned cpu)
 {
 	lab_load(m, 0, cpu, m->guest);
-	m->flags[m->guest] |= LAB_CTX_STALE;
+	m->ctx[m->guest].flags |= LAB_CTX_STALE;
 }
 
 static void fpulab_run_return(struct lab_machine *m, unsigned cpu)
 {
 	(void)cpu;
-	m->thread_state[m->vmm] = m->vmm;
+	m->ctx[m->vmm].thread_state = m->vmm;
 }
 
 const struct lab_hv_ops lab_hv_fpulab = {
