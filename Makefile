@@ -42,7 +42,7 @@ KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
 MB2_BOOT_OBJ := $(OBJ)/boot/multiboot2_entry.o $(OBJ)/boot/multiboot2_info.o
 
-.PHONY: all efi elf iso usb host run test deps clean help check-no-vector
+.PHONY: all efi elf iso usb host run test deps clean help check-no-vector bench-trace
 all: efi elf iso usb host
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "make host       host tools and unit tests in $(BUILD)/host"
 	@echo "make run        install what is missing, build, boot under QEMU"
 	@echo "make test       every test; ends with 'summary: N passed, N failed, N skipped'"
+	@echo "make bench-trace  replay of a 1,000,000-event capture: seconds and memory (docs/tracing.md)"
 
 deps:
 	@tools/install-deps.sh
@@ -102,6 +103,33 @@ host: $(HOST_TESTS)
 $(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h bench/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
+
+# ---- tools/fpulab-trace (docs/tracing.md): its C side, its unit tests, the workloads ----
+TRACE_SRC      := $(filter-out trace/main.c,$(wildcard trace/*.c))
+TRACE_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. -Ikernel -DFPULAB_HOSTED \
+	-DFPULAB_VERSION='"$(VERSION)"'
+TRACE_HEADERS  := $(wildcard trace/*.h lab/*.h kernel/lib/*.h)
+WORKLOADS      := $(patsubst tests/trace/workloads/%.c,$(HOST)/workloads/%,$(wildcard tests/trace/workloads/*.c))
+
+host: $(HOST)/fpulab-trace $(WORKLOADS)
+
+$(HOST)/fpulab-trace: trace/main.c $(TRACE_SRC) $(PORTABLE_SRC) $(TRACE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TRACE_CFLAGS) trace/main.c $(TRACE_SRC) $(PORTABLE_SRC) -o $@
+
+$(HOST)/test_trace: tests/host/test_trace.c $(TRACE_SRC) $(PORTABLE_SRC) tests/host/unit.h $(TRACE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -DFPULAB_VERSION='"$(VERSION)"' $< $(TRACE_SRC) $(PORTABLE_SRC) -o $@
+
+# Linux programs that exercise the kernel's FPU switching (they use AVX on purpose).
+$(HOST)/workloads/%: tests/trace/workloads/%.c tests/trace/workloads/workload.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -mavx -pthread $< -o $@
+
+# The replay benchmark (docs/tracing.md "Performance"): a synthetic 1,000,000-event
+# capture through every configuration and the oracle; prints the time and the memory.
+bench-trace: $(HOST)/fpulab-trace
+	@tests/trace/bench-replay.sh
 
 run:
 	./run-qemu.sh

@@ -111,12 +111,11 @@ static int on_switch_to(struct lab_model *m, unsigned cpu, unsigned next, uint32
 	for (unsigned other = 0; other < m->cpus; other++)
 		if (other != cpu && m->current[other] == next)
 			return reject(m, "switch: the context runs on another CPU");
-	if (!m->ctx[next].alive)
-		return reject(m, "switch: the context has exited");
 	if (m->in_kfpu[cpu])
 		return reject(m, "switch: inside kernel_fpu_begin/end");
 	if (prev != LAB_NONE && prev == m->vmm && m->ctx[prev].mode == LAB_MODE_GUEST)
 		return reject(m, "switch: the vCPU is in guest mode (vm-exit first)");
+	/* a context that exited may still be switched to: it finishes in the kernel */
 	if (prev != next) {
 		if (prev != LAB_NONE && prev == m->vmm && m->ctx[prev].mode == LAB_MODE_RUNLOOP)
 			emit(m, LAB_FX_SCHED_OUT, 0, cpu, prev, LAB_NONE, 0, 0);
@@ -130,7 +129,7 @@ static int on_switch_to(struct lab_model *m, unsigned cpu, unsigned next, uint32
 				emit(m, LAB_FX_SCHED_IN, 0, cpu, next, LAB_NONE, 0, 0);
 		}
 	}
-	if (lab_kind_is_user(lab_model_kind(m, next)) && m->ctx[next].mode != LAB_MODE_RUNLOOP) {
+	if (lab_kind_is_user(lab_model_kind(m, next)) && m->ctx[next].mode != LAB_MODE_RUNLOOP && m->ctx[next].alive) {
 		if (arg & LAB_SWITCH_IN_KERNEL)
 			m->ctx[next].mode = LAB_MODE_KERNEL;   /* it blocks again in the kernel */
 		else
@@ -249,9 +248,9 @@ static int on_fork(struct lab_model *m, unsigned cpu, unsigned child)
 
 	if (parent == LAB_NONE || m->ctx[parent].depth)
 		return reject(m, "fork: needs a user context outside a handler");
-	if (lab_model_kind(m, child) != LAB_USER || child == parent || running_anywhere(m, child) ||
+	if (!host_user(m, child) || child == parent || running_anywhere(m, child) ||
 	    (c->alive && c->ran))
-		return reject(m, "fork: the child must be a user context that has not run or has exited");
+		return reject(m, "fork: the child must be a user context (or the VMM) that has not run or has exited");
 	m->ctx[parent].mode = LAB_MODE_KERNEL;   /* a system call */
 	emit(m, LAB_FX_FORK, 0, cpu, parent, child, 0, 0);
 	c->alive = 1;
@@ -295,8 +294,8 @@ static int on_run_loop_event(struct lab_model *m, unsigned cpu, unsigned type)
 
 	switch (type) {
 	case LAB_EV_KVM_RUN:
-		if (!here || m->ctx[vmm].mode != LAB_MODE_USER)
-			return reject(m, "kvm-run: the VMM is not in user space on this CPU");
+		if (!here || (m->ctx[vmm].mode != LAB_MODE_USER && m->ctx[vmm].mode != LAB_MODE_KERNEL))
+			return reject(m, "kvm-run: the VMM is not in user space or a system call on this CPU");
 		m->ctx[vmm].mode = LAB_MODE_RUNLOOP;
 		emit(m, LAB_FX_KVM_RUN, 0, cpu, vmm, LAB_NONE, 0, 0);
 		return 0;

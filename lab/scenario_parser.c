@@ -231,7 +231,7 @@ static int parse_arguments(struct lab_scenario *s, struct lab_event *e, int type
 		if (w->count != 3)
 			return fail(error, line, "%s: expected 'fork CPU CHILD'", w->word[0]);
 		ctx = lab_scenario_find_context(s, w->word[2]);
-		if (ctx < 0 || s->context[ctx].kind != LAB_USER)
+		if (ctx < 0 || (s->context[ctx].kind != LAB_USER && s->context[ctx].kind != LAB_VMM))
 			return fail(error, line, "fork: '%s' is not a user context", w->word[2]);
 		e->context = (uint16_t)ctx;
 		return 0;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make test`: every suite, each printing TAP 14; this script counts their test points
 # and ends with `summary: N passed, N failed, N skipped`. Exit 0 only when none failed.
-# FPULAB_TEST_SUITES="host hosted lint log runner boot" selects suites (default: all).
+# FPULAB_TEST_SUITES="host hosted lint log trace runner boot" selects suites (default: all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${FPULAB_TEST_SUITES:-"host hosted lint log runner boot"}
+suites=${FPULAB_TEST_SUITES:-"host hosted lint log trace runner boot"}
 passed=0 failed=0 skipped=0
 start=$(date +%s)
 
@@ -46,6 +46,7 @@ for suite in $suites; do
 		hosted) run_suite hosted tests/host/test-fpulab-host.sh ;;
 		lint) run_suite lint tests/lint/check-build.sh ;;
 		log) run_suite log tests/host/test-fpulab-log.sh ;;
+		trace) run_suite trace tests/trace/test-trace.sh ;;
 		runner) run_suite runner tests/runner/test-run-qemu.sh ;;
 		boot) run_suite boot tests/boot/boot-matrix.sh ;;
 		*) echo "not ok - unknown suite $suite"; failed=$((failed + 1)) ;;

@@ -15,6 +15,7 @@ fpulab needs that are not installed yet:
   images:  grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
   run:     qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
   scripts: coreutils util-linux findutils grep sed jq file
+  trace:   trace-cmd e2fsprogs (tools/fpulab-trace: trace-cmd captures, the ext4 workload)
 
   --list    print the package list and exit
   --check   only report what is missing (exit 0 when nothing, 1 otherwise)
@@ -29,6 +30,7 @@ PACKAGES=(
     grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools fdisk faketime
     qemu-system-x86 qemu-user ovmf bochs bochsbios vgabios
     coreutils util-linux findutils grep sed jq file
+    trace-cmd e2fsprogs
 )
 
 check_only=0
