@@ -214,6 +214,7 @@ static void fill_result(struct lab_machine *m, struct lab_result *result)
 	}
 	result->exposure_checked = m->fpu->peek != 0;
 	result->exposures = m->exposures;
+	result->vmm_own_guest_steps = m->vmm_own_guest_steps;
 	result->first_exposure = m->first_exposure;
 	if (m->exposures) {
 		name_of(s, m->first_exposure.context, "?", result->exposure_context, sizeof result->exposure_context);

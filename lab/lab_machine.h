@@ -137,6 +137,8 @@ struct lab_machine {
 	struct lab_corruption first;
 	unsigned exposures;                 /* steps with another domain's state exposed */
 	unsigned exposure_step;             /* the last step counted, + 1 */
+	unsigned vmm_own_guest_steps;       /* steps the VMM ran with its own guest's state in the registers */
+	unsigned vmm_own_guest_step;        /* the last of them, + 1 */
 	struct lab_exposure first_exposure;
 	char error[96];                     /* a scenario the engine cannot run */
 	struct lab_counts counts;

@@ -42,6 +42,7 @@ struct lab_result {
 	char first_found_by[64];             /* who wrote the signature found instead */
 	bool exposure_checked;               /* the backend can read its registers back (peek) */
 	unsigned exposures;
+	unsigned vmm_own_guest_steps;        /* the VMM ran over its own guest's state (allowed) */
 	struct lab_exposure first_exposure;
 	char exposure_context[LAB_NAME_SIZE], exposure_holder[LAB_NAME_SIZE];
 	const struct lab_config *configuration;

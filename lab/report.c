@@ -12,6 +12,7 @@ static void exposure_write(const struct lab_result *r, struct json_writer *w)
 	json_bool(w, "checked", r->exposure_checked);
 	if (r->exposure_checked) {
 		json_uint(w, "steps", r->exposures);
+		json_uint(w, "vmm_over_own_guest", r->vmm_own_guest_steps);
 		if (r->exposures) {
 			json_object_begin(w, "first");
 			json_uint(w, "step", r->first_exposure.step);

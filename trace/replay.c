@@ -27,26 +27,34 @@ static void table_line(void *context, const char *line)
 	fprintf(context, "%s\n", line);
 }
 
+/* fpulab's operations and cycles against the best intact other configuration in each,
+   and against the oracle. */
 static void print_ratios(const struct lab_cell *cells, const struct lab_cell *oracle, unsigned configs, FILE *out)
 {
-	unsigned mine = configs, best = configs;
+	unsigned mine = configs, by_ops = configs, by_cost = configs;
 
 	for (unsigned c = 0; c < configs; c++) {
-		if (strcmp(lab_configs[c].name, "fpulab") == 0)
+		if (strcmp(lab_configs[c].name, "fpulab") == 0) {
 			mine = c;
-		else if (cells[c].state == LAB_CELL_INTACT &&
-			 (best == configs || cells[c].saves + cells[c].restores < cells[best].saves + cells[best].restores))
-			best = c;
+			continue;
+		}
+		if (cells[c].state != LAB_CELL_INTACT)
+			continue;
+		if (by_ops == configs || cells[c].saves + cells[c].restores < cells[by_ops].saves + cells[by_ops].restores)
+			by_ops = c;
+		if (by_cost == configs || cells[c].cost < cells[by_cost].cost)
+			by_cost = c;
 	}
-	if (mine == configs || best == configs)
+	if (mine == configs || by_ops == configs)
 		return;
 	{
-		unsigned ops = cells[mine].saves + cells[mine].restores, best_ops = cells[best].saves + cells[best].restores;
+		unsigned ops = cells[mine].saves + cells[mine].restores, best = cells[by_ops].saves + cells[by_ops].restores;
 		unsigned oracle_ops = oracle->saves + oracle->restores;
-		fprintf(out, "# replay: fpulab %u saves+restores, %llu modelled cycles: %.2f of the best other configuration "
-			"(%s, %u, %.2f in cycles), %.2f of the oracle (%u)\n", ops, (unsigned long long)cells[mine].cost,
-			best_ops ? (double)ops / best_ops : 0.0, lab_configs[best].name, best_ops,
-			cells[best].cost ? (double)cells[mine].cost / (double)cells[best].cost : 0.0,
+		fprintf(out, "# replay: fpulab %u saves+restores, %llu modelled cycles: %.2f of the best other configuration's "
+			"operations (%s, %u), %.2f of its cycles (%s, %llu); %.2f of the oracle (%u)\n", ops,
+			(unsigned long long)cells[mine].cost, best ? (double)ops / best : 0.0, lab_configs[by_ops].name, best,
+			cells[by_cost].cost ? (double)cells[mine].cost / (double)cells[by_cost].cost : 0.0,
+			lab_configs[by_cost].name, (unsigned long long)cells[by_cost].cost,
 			oracle_ops ? (double)ops / oracle_ops : 0.0, oracle_ops);
 	}
 }

@@ -194,6 +194,30 @@ static void test_claims(void)
 	CHECK("engine/lazy-ts-traps", run("lazy-ts+kvm-2015", "signal", &r) == 0 && r.counts.cr0_writes > 0 && !r.corrupted);
 }
 
+/* docs/lab.md "Exposure": lazy-ts leaves one task's state in the registers under the
+   next; fpulab's lazy VMM runs over its own guest's state (it may read that anyway),
+   which is counted but not an exposure, and nothing else of fpulab's is exposed. */
+static void test_exposure(void)
+{
+	struct lab_result r;
+	unsigned fpulab_exposed = 0, fpulab_lazy = 0;
+
+	CHECK("exposure/lazy-ts-flagged", run("lazy-ts+kvm-2015", "amx-first-use", &r) == 0 && r.exposure_checked &&
+	      r.exposures > 0 && strcmp(r.exposure_context, "task-b") == 0 && strcmp(r.exposure_holder, "task-a") == 0);
+	CHECK("exposure/deferred-not", run("deferred+k2-single-swap-buffer", "amx-first-use", &r) == 0 && r.exposures == 0);
+	for (unsigned s = 0; s < lab_scenario_count + lab_extra_scenario_count; s++) {
+		const char *name = s < lab_scenario_count ? lab_scenarios[s].name
+							 : lab_extra_scenarios[s - lab_scenario_count].name;
+		if (run("fpulab", name, &r) == 0) {
+			fpulab_exposed += r.exposures;
+			fpulab_lazy += r.vmm_own_guest_steps;
+		}
+	}
+	CHECK("exposure/fpulab-lazy-vmm-stays-in-its-domain", fpulab_exposed == 0 && fpulab_lazy > 0);
+	CHECK("exposure/k2-never-runs-the-vmm-over-its-guest", run("deferred+k2-single-swap-buffer", "vmm-exit", &r) == 0 &&
+	      r.vmm_own_guest_steps == 0);
+}
+
 static void test_matrix(void)
 {
 	struct lab_parse_error error;
@@ -405,6 +429,7 @@ int main(void)
 	test_oracle();
 	test_run_errors();
 	test_claims();
+	test_exposure();
 	test_matrix();
 	test_mutants();
 	test_report();
