@@ -1,11 +1,11 @@
-/* A synthetic capture for the replay benchmark (make bench-trace): EVENTS lines of
-   tracefs text that look like a busy two-CPU machine: groups of AVX threads passing a
-   token through pipes (system calls, saves at each switch, restores at each return),
-   kernel threads, migrations, signals, forks and exits. Deterministic. */
+/* A synthetic capture for the replay benchmark (make bench-trace) and the lab's scale
+   test: EVENTS lines of tracefs text that look like a busy two-CPU machine: 1200 AVX
+   tasks (600 on each CPU) taking turns, with system calls, a save at each switch and
+   a restore at each return, a kernel thread now and then, and signals with handlers:
+   what Linux's deferred loading would do, so it validates exactly. Deterministic. */
 #include "trace/trace.h"
 
-#define GROUPS 24
-#define PER_GROUP 4
+#define TASKS_PER_CPU 600
 
 static unsigned long events_written;
 static unsigned long long now_us = 1000000;
@@ -37,8 +37,8 @@ int trace_synth(unsigned long events, FILE *out)
 
 	fprintf(out, "# fpulab-trace capture 1\n# kernel: 6.18.0-synthetic\n# cpus: 2\n# kthreads: 2 15 24\n# lost: 0\n");
 	while (events_written < events) {
-		unsigned cpu = (unsigned)(round & 1), group = (unsigned)(round / 2 % GROUPS);
-		int pid = 1000 + (int)(group * PER_GROUP + round / 2 / GROUPS % PER_GROUP);
+		unsigned cpu = (unsigned)(round & 1);
+		int pid = 1000 + (int)(cpu * TASKS_PER_CPU + round / 2 % TASKS_PER_CPU);
 		char text[160];
 
 		if (round % 97 == 5) {
@@ -51,7 +51,7 @@ int trace_synth(unsigned long events, FILE *out)
 		line(out, "t", pid, cpu, ".....", text);
 		if (round % 211 == 7) {
 			line(out, "t", pid, cpu, ".....", "sys_enter: NR 62 (0, a, 0, 0, 0, 0)");
-			line(out, "t", pid, cpu, "d..1.", "signal_deliver: sig=10 errno=0 code=0 sa_handler=1 sa_flags=4000000");
+			line(out, "t", pid, cpu, "d..1.", "signal_deliver: sig=10 errno=0 code=0 sa_handler=4005d0 sa_flags=4000000");
 			line(out, "t", pid, cpu, "b....", "x86_fpu_regs_activated: x86/fpu: 0000000000000001 load: 0 "
 			     "xfeatures: 0 xcomp_bv: 8000000000000207");
 			line(out, "t", pid, cpu, ".....", "sys_enter: NR 15 (0, 0, 0, 0, 0, 0)");

@@ -183,6 +183,29 @@ static void test_verdicts(void)
 	      conversion.unexplained == 1);
 }
 
+int trace_synth(unsigned long events, FILE *out);
+
+/* The lab at scale: a synthetic capture of 1200 tasks becomes a scenario of more than
+   100,000 events and 1,000 contexts, and every configuration replays it (intact but
+   for the known-broken ones, never below the oracle). */
+static void test_scale(void)
+{
+	char *text = 0;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size), *sink = fopen("/dev/null", "w");
+
+	trace_conversion_free(&conversion);
+	trace_capture_free(&capture);
+	CHECK("scale/synth", trace_synth(130000, memory) == 0 && fclose(memory) == 0 && size > 0);
+	CHECK("scale/parse-and-convert", trace_capture_parse(&capture, text, size, "synth.trace") == 0 &&
+	      trace_convert(&capture, &conversion) == 0);
+	CHECK("scale/over-100000-events-and-1000-contexts", conversion.scenario.events > 100000 &&
+	      conversion.scenario.contexts > 1000);
+	CHECK("scale/every-configuration-replays-it", trace_replay(&capture, &conversion, sink) == 0);
+	CHECK("scale/validates-exactly", trace_validate(&capture, &conversion, 0, sink) == 0);
+	fclose(sink);
+}
+
 int main(void)
 {
 	unit_begin();
@@ -190,6 +213,7 @@ int main(void)
 	test_capture_header();
 	test_conversion();
 	test_verdicts();
+	test_scale();
 	trace_conversion_free(&conversion);
 	trace_capture_free(&capture);
 	return unit_end();
