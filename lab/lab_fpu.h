@@ -25,8 +25,9 @@ struct lab_fpu_backend {
 	uint32_t (*restore)(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask);
 	/* Loads the init state for mask (XRSTOR with XSTATE_BV = 0). */
 	void (*restore_init)(void *self, unsigned cpu, uint32_t mask);
-	/* ctx's buffer := the init state, in memory (exec, a recycled context). */
-	void (*init_buffer)(void *self, unsigned ctx);
+	/* ctx's buffer (frame != 0: its signal frame) := the init state, in memory (exec;
+	   a new signal frame, whose header Linux clears before the XSAVE). */
+	void (*init_buffer)(void *self, unsigned ctx, int frame);
 	void (*set_ts)(void *self, unsigned cpu);
 	void (*clear_ts)(void *self, unsigned cpu);
 	void (*write_xfd)(void *self, unsigned cpu, uint32_t xfd);

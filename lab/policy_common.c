@@ -59,5 +59,5 @@ void lab_exec_reset(struct lab_machine *m, unsigned cpu, unsigned ctx)
 	(void)cpu;
 	m->ctx[ctx].last_cpu = LAB_NO_CPU;
 	m->ctx[ctx].flags = 0;
-	m->fpu->init_buffer(m->fpu->self, ctx);
+	m->fpu->init_buffer(m->fpu->self, ctx, 0);
 }

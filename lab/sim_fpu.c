@@ -91,9 +91,9 @@ static void sim_restore_init(void *self, unsigned cpu, uint32_t mask)
 	state->modified &= ~mask;
 }
 
-static void sim_init_buffer(void *self, unsigned ctx)
+static void sim_init_buffer(void *self, unsigned ctx, int frame)
 {
-	memset(area_of(self, ctx, 0), 0, sizeof(struct lab_sim_area));
+	memset(area_of(self, ctx, frame), 0, sizeof(struct lab_sim_area));
 }
 
 static void sim_peek(void *self, unsigned cpu, uint32_t *values)

@@ -157,6 +157,7 @@ void lab_workload_signal(struct lab_machine *m, unsigned cpu, unsigned x)
 	if (!(m->config->mutation & LAB_MUT_SIGNAL_STALE_FRAME))
 		lab_load(m, 0, cpu, x);
 	lab_clear_ts(m, cpu);
+	m->fpu->init_buffer(m->fpu->self, x, 1);   /* a new frame: no component of an earlier one */
 	m->counts.bytes_saved += m->fpu->save(m->fpu->self, cpu, x, 1, mask);
 	m->counts.saves++;
 	if (m->observer)

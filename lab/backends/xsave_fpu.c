@@ -192,13 +192,13 @@ static void xs_reset(void *self, unsigned cpus)
 		on_cpu(f, &second, registers_init_body);
 }
 
-/* exec: ctx's buffer becomes the init state, in memory. */
-static void xs_init_buffer(void *self, unsigned ctx)
+/* exec, a new signal frame: ctx's buffer or frame becomes the init state, in memory. */
+static void xs_init_buffer(void *self, unsigned ctx, int frame)
 {
 	struct lab_xsave_fpu *f = self;
 	ctx %= XSAVE_FPU_CONTEXTS;
-	xsave_fpu_area_reset(f->buffer[ctx]);
-	memset(&f->shadow_buffer[ctx], 0, sizeof f->shadow_buffer[ctx]);
+	xsave_fpu_area_reset(frame ? f->frame[ctx] : f->buffer[ctx]);
+	memset(frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx], 0, sizeof f->shadow_buffer[ctx]);
 }
 
 static void save_body(struct cpu_operation *op)
