@@ -43,7 +43,7 @@ KERNEL_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(KERNEL_C)) $(patsubst %.asm,$(OBJ)/%.o
 EFI_BOOT_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard boot/efi_*.c))
 MB2_BOOT_OBJ := $(OBJ)/boot/multiboot2_entry.o $(OBJ)/boot/multiboot2_info.o
 
-.PHONY: all efi elf iso usb host run test deps clean help check-no-vector bench-report lava
+.PHONY: all efi elf iso usb host run test deps clean help check-no-vector bench-report lava bench-trace
 all: efi elf iso usb host
 
 help:
@@ -58,6 +58,7 @@ help:
 	@echo "make fuzz       fuzz every parser for FUZZ_SECONDS (60) each (docs/fuzzing.md)"
 	@echo "make bench-report  how long tools/fpulab-report takes over 10 full logs (limit 10 s)"
 	@echo "make lava       install LAVA's dispatcher, run the QEMU job with lava-run (docs/lava.md)"
+	@echo "make bench-trace  replay of a 1,000,000-event capture: seconds and memory (docs/tracing.md)"
 
 deps:
 	@tools/install-deps.sh
@@ -112,6 +113,33 @@ host: $(HOST_TESTS)
 $(HOST)/test_%: tests/host/test_%.c $(PORTABLE_SRC) tests/host/unit.h $(wildcard kernel/lib/*.h support/lib/*.h lab/*.h lab/backends/*.h lab/tests/*.c tests/host/*_stub.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $< $(PORTABLE_SRC) -o $@
+
+# ---- tools/fpulab-trace (docs/tracing.md): its C side, its unit tests, the workloads ----
+TRACE_SRC      := $(filter-out trace/main.c,$(wildcard trace/*.c))
+TRACE_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. -Ikernel -DFPULAB_HOSTED \
+	-DFPULAB_VERSION='"$(VERSION)"'
+TRACE_HEADERS  := $(wildcard trace/*.h lab/*.h kernel/lib/*.h)
+WORKLOADS      := $(patsubst tests/trace/workloads/%.c,$(HOST)/workloads/%,$(wildcard tests/trace/workloads/*.c))
+
+host: $(HOST)/fpulab-trace $(WORKLOADS)
+
+$(HOST)/fpulab-trace: trace/main.c $(TRACE_SRC) $(PORTABLE_SRC) $(TRACE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TRACE_CFLAGS) trace/main.c $(TRACE_SRC) $(PORTABLE_SRC) -o $@
+
+$(HOST)/test_trace: tests/host/test_trace.c $(TRACE_SRC) $(PORTABLE_SRC) tests/host/unit.h $(TRACE_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -DFPULAB_VERSION='"$(VERSION)"' $< $(TRACE_SRC) $(PORTABLE_SRC) -o $@
+
+# Linux programs that exercise the kernel's FPU switching (they use AVX on purpose).
+$(HOST)/workloads/%: tests/trace/workloads/%.c tests/trace/workloads/workload.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -mavx -pthread $< -o $@
+
+# The replay benchmark (docs/tracing.md "Performance"): a synthetic 1,000,000-event
+# capture through every configuration and the oracle; prints the time and the memory.
+bench-trace: $(HOST)/fpulab-trace
+	@tests/trace/bench-replay.sh
 
 run:
 	./run-qemu.sh

@@ -21,6 +21,10 @@ void lab_test_mutant_xfd_after_xrstor(struct test_result *result);
 void lab_test_mutant_no_last_cpu_check(struct test_result *result);
 void lab_test_mutant_signal_frame_from_stale_registers(struct test_result *result);
 void lab_test_mutant_fpulab_kfpu_keeps_owner(struct test_result *result);
+void lab_test_mutant_fork_shares_parent_registers(struct test_result *result);
+void lab_test_mutant_recycled_context_keeps_last_cpu(struct test_result *result);
+void lab_test_mutant_lazy_ts_skips_ts_set(struct test_result *result);
+void lab_test_mutant_fpulab_lazy_for_every_task(struct test_result *result);
 void lab_test_table(struct test_result *result);
 void lab_test_backend_hosted(struct test_result *result);
 void lab_test_backend_metal(struct test_result *result);
@@ -45,6 +49,11 @@ void lab_test_backend_metal(struct test_result *result);
 	{ "lab/mutant/signal-frame-from-stale-registers",                                            \
 	  lab_test_mutant_signal_frame_from_stale_registers, 0, 0 },                                 \
 	{ "lab/mutant/fpulab-kfpu-keeps-owner", lab_test_mutant_fpulab_kfpu_keeps_owner, 0, 0 },         \
+	{ "lab/mutant/fork-shares-parent-registers", lab_test_mutant_fork_shares_parent_registers, 0, 0 }, \
+	{ "lab/mutant/recycled-context-keeps-last-cpu",                                              \
+	  lab_test_mutant_recycled_context_keeps_last_cpu, 0, 0 },                                   \
+	{ "lab/mutant/lazy-ts-skips-ts-set", lab_test_mutant_lazy_ts_skips_ts_set, 0, 0 },           \
+	{ "lab/mutant/fpulab-lazy-for-every-task", lab_test_mutant_fpulab_lazy_for_every_task, 0, 0 }, \
 	{ "lab/backend/hosted", lab_test_backend_hosted, 0, 0 },                                     \
 	{ "lab/backend/metal", lab_test_backend_metal, 0, 0 },                                       \
 	{ "lab/table", lab_test_table, 0, 0 },

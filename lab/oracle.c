@@ -1,189 +1,248 @@
-/* The oracle: the lower bound from the whole trace, independent of any policy.
-   It replays only the scheduling to learn who executes FP instructions where, then
-   saves a context only if its state was modified and is displaced by another FPU user
-   (or kernel FP code) before it runs again, and restores only if a context that executes
-   FP instructions does not hold the registers. A signal delivery writes the frame
-   (one save if the state is in registers; a memory copy otherwise). */
-#include "lab/lab.h"
+/* The oracle: the lower bound of a run, knowing its whole future. It gets the same
+   effects as the engine (lab/model.c), as actions: who executes FP instructions
+   where, kernel FP code, signal frames, fork's copy, exit and exec. It saves a state
+   only if it was modified, is displaced (by another state or kernel FP code) and is
+   needed again; it restores only if a state that is used does not hold the registers.
+   A signal frame is one save if the state is in the registers (a memory copy
+   otherwise); fork's copy is one save if the parent's newest state is only in the
+   registers and the child needs it. Linear in the actions: a backward pass finds each
+   action's next need of its state first. */
+#include "lab/lab_run.h"
 #include "lib/string.h"
 
-enum { ACT_USE, ACT_CLOBBER, ACT_FRAME, ACT_SIGRETURN, ACT_MEASURE };
-#define HANDLER(ctx) ((ctx) + LAB_MAX_CONTEXTS)
-#define IDS (2 * LAB_MAX_CONTEXTS)
-#define HOLDER_INIT 0xfe
-#define HOLDER_JUNK 0xfd
-#define MAX_ACTIONS (2 * LAB_MAX_EVENTS)
+#define NO_ACTION 0xffffffffu
+#define HOLDER_INIT 0xfffeu
+#define HOLDER_JUNK 0xfffdu
 
-struct action {
-	uint8_t type, id, cpu;
+int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, struct lab_action *a)
+{
+	unsigned ctx = fx->ctx;
+
+	memset(a, 0, sizeof *a);
+	a->cpu = fx->cpu;
+	a->id = (uint16_t)ctx;
+	a->other = LAB_NONE;
+	switch (fx->type) {
+	case LAB_FX_MEASURE: a->type = LAB_ACT_MEASURE; return 1;
+	case LAB_FX_CLOBBER: a->type = LAB_ACT_CLOBBER; return 1;
+	case LAB_FX_USE:
+		a->type = LAB_ACT_USE;
+		if (!fx->dom && model->ctx[ctx].depth)
+			a->id = (uint16_t)(ctx + model->scenario->contexts);   /* its handler's state */
+		return 1;
+	case LAB_FX_SIGNAL: a->type = LAB_ACT_FRAME; return 1;
+	case LAB_FX_SIGRETURN: a->type = LAB_ACT_SIGRETURN; return 1;
+	case LAB_FX_FORK: a->type = LAB_ACT_FORK; a->other = fx->other; return 1;
+	case LAB_FX_EXIT: a->type = LAB_ACT_EXIT; return 1;
+	case LAB_FX_EXEC: a->type = LAB_ACT_EXEC; return 1;
+	}
+	return 0;
+}
+
+/* State ids: a context, or context + contexts for its signal handler's state. */
+#define HANDLER(id) ((id) + contexts)
+
+static void end_life(struct lab_oracle_id *o, unsigned contexts, unsigned id)
+{
+	o[id].last = NO_ACTION;
+	o[HANDLER(id)].last = NO_ACTION;
+}
+
+/* Backward: action i's next = the next action that needs its state (o[].last holds
+   the next need of each state meanwhile). A fork needs the parent's state only if
+   the child needs its copy: the child's next need is the fork's next_other. */
+static void link_needs(struct lab_action *a, unsigned n, struct lab_oracle_id *o, unsigned contexts)
+{
+	unsigned ids = 2 * contexts;
+
+	for (unsigned id = 0; id < ids; id++)
+		o[id].last = NO_ACTION;
+	for (unsigned i = n; i-- > 0;) {
+		unsigned id = a[i].id;
+		switch (a[i].type) {
+		case LAB_ACT_USE:
+			a[i].next = o[id].last;
+			o[id].last = i;
+			break;
+		case LAB_ACT_FRAME:   /* needs the task's state; the old handler state is dead */
+			a[i].next = o[id].last;
+			o[id].last = i;
+			o[HANDLER(id)].last = NO_ACTION;
+			break;
+		case LAB_ACT_SIGRETURN:
+			o[HANDLER(id)].last = NO_ACTION;
+			break;
+		case LAB_ACT_FORK:
+			a[i].next_other = o[a[i].other].last;
+			end_life(o, contexts, a[i].other);
+			a[i].next = o[id].last;
+			if (a[i].next_other != NO_ACTION)
+				o[id].last = i;
+			break;
+		case LAB_ACT_EXIT:
+		case LAB_ACT_EXEC:
+			end_life(o, contexts, id);
+			break;
+		}
+	}
+	for (unsigned id = 0; id < ids; id++)
+		o[id].last = NO_ACTION;
+}
+
+/* Is state h needed after now? Its latest need's next need exists. */
+static bool needed_later(const struct lab_action *a, const struct lab_oracle_id *o, unsigned h)
+{
+	unsigned last = o[h].last;
+	return last != NO_ACTION && a[last].next != NO_ACTION;
+}
+
+struct oracle_run {
+	struct lab_action *a;
+	struct lab_oracle_id *o;
+	unsigned cpus, contexts, ids;
+	uint16_t holder[LAB_MAX_CPUS];
+	struct lab_counts *counts;
 };
 
-static bool user_kind(unsigned kind)
+static bool is_state(unsigned h, unsigned ids) { return h < ids; }
+
+static void drop_holder_of(struct oracle_run *r, unsigned id)
 {
-	return lab_kind_is_user(kind);
+	for (unsigned c = 0; c < r->cpus; c++)
+		if (r->holder[c] == id)
+			r->holder[c] = HOLDER_JUNK;
 }
 
-/* Replays the scheduling of the trace into FP actions; returns their number. */
-static unsigned actions_of(const struct lab_scenario *s, struct action *out)
+static void forget(struct oracle_run *r, unsigned id)
 {
-	uint8_t current[LAB_MAX_CPUS], mode[LAB_MAX_CONTEXTS], depth[LAB_MAX_CONTEXTS] = { 0 };
-	uint8_t in_kfpu[LAB_MAX_CPUS] = { 0 }, guest_current = LAB_NONE;
-	unsigned n = 0;
+	unsigned contexts = r->contexts;
 
-	memset(current, LAB_NONE, sizeof current);
-	memset(mode, LAB_MODE_KERNEL, sizeof mode);
-	for (unsigned i = 0; i < s->events && n + 2 < MAX_ACTIONS; i++) {
-		const struct lab_event *e = &s->event[i];
-		unsigned cpu = e->cpu, cur = current[cpu], ctx = e->context;
-		bool do_use = false;
+	drop_holder_of(r, id);
+	drop_holder_of(r, HANDLER(id));
+	r->o[id].dirty = r->o[id].used = 0;
+	r->o[HANDLER(id)].dirty = r->o[HANDLER(id)].used = 0;
+}
 
-		switch (e->type) {
-		case LAB_EV_MEASURE:
-			out[n++] = (struct action){ ACT_MEASURE, 0, 0 };
-			break;
-		case LAB_EV_WAKE:
-			for (unsigned c = 0; c < s->contexts; c++)
-				if (s->context[c].kind == LAB_VMM) {
-					ctx = c;
-					break;
-				}
-			/* fall through */
-		case LAB_EV_SWITCH:
-		case LAB_EV_MIGRATE:
-			if (ctx >= LAB_MAX_CONTEXTS)
-				break;
-			current[cpu] = (uint8_t)ctx;
-			if (user_kind(s->context[ctx].kind) && mode[ctx] != LAB_MODE_RUNLOOP)
-				mode[ctx] = LAB_MODE_USER;
-			do_use = e->mask != 0;
-			break;
-		case LAB_EV_USE:
-			do_use = true;
-			break;
-		case LAB_EV_KFPU_BEGIN:
-			in_kfpu[cpu] = 1;
-			out[n++] = (struct action){ ACT_CLOBBER, 0, (uint8_t)cpu };
-			if (!e->arg && cur != LAB_NONE && mode[cur] == LAB_MODE_USER)
-				mode[cur] = LAB_MODE_KERNEL;
-			break;
-		case LAB_EV_KFPU_END:
-			in_kfpu[cpu] = 0;
-			break;
-		case LAB_EV_RETURN_USER:
-		case LAB_EV_KVM_RETURN:
-			if (cur != LAB_NONE)
-				mode[cur] = LAB_MODE_USER;
-			break;
-		case LAB_EV_KVM_RUN:
-		case LAB_EV_VM_EXIT:
-		case LAB_EV_HALT:
-			if (cur != LAB_NONE)
-				mode[cur] = LAB_MODE_RUNLOOP;
-			break;
-		case LAB_EV_VM_ENTRY:
-			if (cur != LAB_NONE)
-				mode[cur] = LAB_MODE_GUEST;
-			break;
-		case LAB_EV_GUEST_SWITCH:
-			guest_current = (uint8_t)ctx;
-			do_use = e->mask != 0;
-			break;
-		case LAB_EV_SIGNAL:
-			if (cur == LAB_NONE)
-				break;
-			out[n++] = (struct action){ ACT_FRAME, (uint8_t)cur, (uint8_t)cpu };
-			depth[cur] = 1;
-			mode[cur] = LAB_MODE_USER;
-			break;
-		case LAB_EV_SIGRETURN:
-			if (cur == LAB_NONE)
-				break;
-			out[n++] = (struct action){ ACT_SIGRETURN, (uint8_t)cur, (uint8_t)cpu };
-			depth[cur] = 0;
+static void displace(struct oracle_run *r, unsigned cpu)
+{
+	unsigned h = r->holder[cpu];
+	if (is_state(h, r->ids) && r->o[h].dirty && needed_later(r->a, r->o, h)) {
+		r->counts->saves++;
+		r->o[h].dirty = 0;
+	}
+}
+
+static void use(struct oracle_run *r, unsigned i)
+{
+	unsigned cpu = r->a[i].cpu, id = r->a[i].id, h = r->holder[cpu];
+	struct lab_oracle_id *o = r->o;
+
+	o[id].last = i;
+	if (h == id) {
+		o[id].dirty = 1;
+		return;
+	}
+	for (unsigned c = 0; c < r->cpus; c++)
+		if (c != cpu && r->holder[c] == id) {
+			if (o[id].dirty)
+				r->counts->saves++;   /* it moves: saved where it was */
+			r->holder[c] = HOLDER_JUNK;
+		}
+	displace(r, cpu);
+	if (!(h == HOLDER_INIT && !o[id].used))
+		r->counts->restores++;
+	r->holder[cpu] = (uint16_t)id;
+	o[id].dirty = 1;
+	o[id].used = 1;
+}
+
+static void frame(struct oracle_run *r, unsigned i)
+{
+	unsigned id = r->a[i].id, contexts = r->contexts;
+
+	r->o[id].last = i;
+	for (unsigned c = 0; c < r->cpus; c++)
+		if (r->holder[c] == id && r->o[id].used) {
+			r->counts->saves++;
 			break;
 		}
-		cur = current[cpu];
-		if (!do_use || cur == LAB_NONE)
-			continue;
-		if (in_kfpu[cpu])
-			out[n++] = (struct action){ ACT_CLOBBER, 0, (uint8_t)cpu };
-		else if (mode[cur] == LAB_MODE_GUEST && guest_current != LAB_NONE)
-			out[n++] = (struct action){ ACT_USE, guest_current, (uint8_t)cpu };
-		else if (mode[cur] == LAB_MODE_USER)
-			out[n++] = (struct action){ ACT_USE, (uint8_t)(depth[cur] ? HANDLER(cur) : cur), (uint8_t)cpu };
-	}
-	return n;
+	r->o[id].dirty = 0;
+	r->o[HANDLER(id)].used = r->o[HANDLER(id)].dirty = 0;
 }
 
-/* Does id need its state again after action i? */
-static bool needed_later(const struct action *a, unsigned n, unsigned i, unsigned id)
+static void fork_copy(struct oracle_run *r, unsigned i)
 {
-	for (unsigned j = i + 1; j < n; j++) {
-		if ((a[j].type == ACT_USE || a[j].type == ACT_FRAME) && a[j].id == id)
-			return true;
-		if (a[j].type == ACT_SIGRETURN && id >= LAB_MAX_CONTEXTS && a[j].id == id - LAB_MAX_CONTEXTS)
-			return false;   /* the handler's state dies at sigreturn */
+	unsigned parent = r->a[i].id, child = r->a[i].other;
+	bool child_needs = r->a[i].next_other != NO_ACTION;
+
+	if (child_needs) {
+		for (unsigned c = 0; c < r->cpus; c++)
+			if (r->holder[c] == parent && r->o[parent].dirty) {
+				r->counts->saves++;
+				break;
+			}
+		r->o[parent].last = i;
 	}
-	return false;
+	forget(r, child);
+	r->o[child].used = r->o[parent].used;
 }
 
-void lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
+void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_counts *counts)
 {
-	struct action a[MAX_ACTIONS];
-	uint8_t holder[LAB_MAX_CPUS], dirty[IDS] = { 0 }, used[IDS] = { 0 };
-	unsigned n = actions_of(s, a);
+	const struct lab_storage *storage = s->storage;
+	unsigned contexts = s->contexts;
+	struct oracle_run r = { storage->action, storage->oracle, s->cpus, contexts, 2 * contexts, { 0 }, counts };
 
 	memset(counts, 0, sizeof *counts);
-	memset(holder, HOLDER_INIT, sizeof holder);
+	link_needs(r.a, n, r.o, contexts);
+	for (unsigned id = 0; id < r.ids; id++)
+		r.o[id].dirty = r.o[id].used = 0;
+	for (unsigned c = 0; c < LAB_MAX_CPUS; c++)
+		r.holder[c] = HOLDER_INIT;
 	for (unsigned i = 0; i < n; i++) {
-		unsigned cpu = a[i].cpu, id = a[i].id, h = holder[cpu];
-		switch (a[i].type) {
-		case ACT_MEASURE:
-			memset(counts, 0, sizeof *counts);
+		unsigned id = r.a[i].id;
+		switch (r.a[i].type) {
+		case LAB_ACT_MEASURE: memset(counts, 0, sizeof *counts); break;
+		case LAB_ACT_CLOBBER:
+			displace(&r, r.a[i].cpu);
+			if (is_state(r.holder[r.a[i].cpu], r.ids))
+				r.o[r.holder[r.a[i].cpu]].dirty = 0;
+			r.holder[r.a[i].cpu] = HOLDER_JUNK;
 			break;
-		case ACT_CLOBBER:
-			if (h < IDS && dirty[h] && needed_later(a, n, i, h))
-				counts->saves++;
-			if (h < IDS)
-				dirty[h] = 0;
-			holder[cpu] = HOLDER_JUNK;
-			break;
-		case ACT_FRAME:
-			for (unsigned c = 0; c < LAB_MAX_CPUS; c++)
-				if (holder[c] == id && used[id]) {
-					counts->saves++;
-					break;
-				}
-			dirty[id] = 0;
-			used[HANDLER(id)] = 0;
-			dirty[HANDLER(id)] = 0;
-			break;
-		case ACT_SIGRETURN:
-			for (unsigned c = 0; c < LAB_MAX_CPUS; c++)
-				if (holder[c] == HANDLER(id))
-					holder[c] = HOLDER_JUNK;
-			break;
-		case ACT_USE:
-			if (h == id) {
-				dirty[id] = 1;
-				break;
-			}
-			for (unsigned c = 0; c < LAB_MAX_CPUS; c++)
-				if (c != cpu && holder[c] == id) {
-					if (dirty[id])
-						counts->saves++;
-					holder[c] = HOLDER_JUNK;
-				}
-			if (h < IDS && dirty[h] && needed_later(a, n, i, h)) {
-				counts->saves++;
-				dirty[h] = 0;
-			}
-			if (!(h == HOLDER_INIT && !used[id]))
-				counts->restores++;
-			holder[cpu] = (uint8_t)id;
-			dirty[id] = 1;
-			used[id] = 1;
-			break;
+		case LAB_ACT_FRAME: frame(&r, i); break;
+		case LAB_ACT_SIGRETURN: drop_holder_of(&r, HANDLER(id)); break;
+		case LAB_ACT_USE: use(&r, i); break;
+		case LAB_ACT_FORK: fork_copy(&r, i); break;
+		case LAB_ACT_EXIT:
+		case LAB_ACT_EXEC: forget(&r, id); break;
 		}
 	}
+}
+
+/* The oracle of a scenario on its own: the model's effects, no policy (kernel FPU
+   is never refused). */
+struct collector {
+	struct lab_model model;
+	unsigned n;
+};
+
+static void collect(void *self, const struct lab_effect *fx)
+{
+	struct collector *c = self;
+	const struct lab_storage *storage = c->model.scenario->storage;
+	if (c->n < storage->events && lab_action_of(&c->model, fx, &storage->action[c->n]))
+		c->n++;
+}
+
+int lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
+{
+	static struct collector c;
+	int status = 0;
+
+	lab_model_init(&c.model, s, &c, collect, 0);
+	c.n = 0;
+	for (unsigned step = 0; step < s->events && status == 0; step++)
+		status = lab_model_step(&c.model, step);
+	lab_oracle_solve(s, c.n, counts);
+	return status;
 }

@@ -1,24 +1,38 @@
 /* deferred (Linux 5.2+, TIF_NEED_FPU_LOAD): at a switch save the outgoing user
-   context if the registers hold it, load nothing; kernel threads and idle own no
-   state. Restore on the way back to user space only if the registers are not still
-   valid (owner and last_cpu). kernel_fpu_begin saves the current task's live state
-   once and invalidates the owner; kernel_fpu_end does nothing. */
+   context if it is loaded (returned to user space since it was switched in, and not
+   displaced since: TIF_NEED_FPU_LOAD clear), load nothing; kernel threads and idle own
+   no state. Restore on the way back to user space only if the registers are not
+   still valid (owner and last_cpu). kernel_fpu_begin saves the current task's state
+   once if loaded and invalidates the owner; kernel_fpu_end does nothing. A task
+   switched in that blocks again before returning to user space is neither restored
+   nor, at its next switch, saved. After exit the owner is gone but the task is still
+   loaded: its final switch saves it (as Linux does). */
 #include "lab/lab.h"
+
+static bool loaded(struct lab_machine *m, unsigned s)
+{
+	return s != LAB_NONE && lab_owns_state(m, s) && (m->ctx[s].flags & LAB_CTX_LOADED);
+}
 
 static void deferred_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
 	unsigned s = prev == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, prev);
-	(void)next;
-	if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s) &&
-	    !(m->config->mutation & LAB_MUT_SKIP_SWITCH_SAVE))
+
+	if (loaded(m, s) && !(m->config->mutation & LAB_MUT_SKIP_SWITCH_SAVE))
 		lab_save(m, dom, cpu, s);
+	if (s != LAB_NONE)
+		m->ctx[s].flags &= (uint8_t)~LAB_CTX_LOADED;   /* TIF_NEED_FPU_LOAD set */
+	if ((m->config->mutation & LAB_MUT_BLOCKED_SWITCH_IN_RESTORES) && next != LAB_NONE &&
+	    lab_kind_is_user(lab_kind(m, next)))
+		lab_load(m, dom, cpu, lab_state_of(m, dom, next));   /* as if it returned to user space */
 }
 
 static void deferred_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
-	unsigned cur = dom ? m->guest_current : m->current[cpu];
+	unsigned cur = dom ? m->model.guest_current : m->model.current[cpu];
 	unsigned s = cur == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, cur);
-	if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s))
+
+	if (loaded(m, s))
 		lab_save(m, dom, cpu, s);
 	if (!(m->config->mutation & LAB_MUT_KFPU_KEEPS_OWNER))
 		lab_invalidate(m, dom, cpu);

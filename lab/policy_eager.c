@@ -16,7 +16,7 @@ static void eager_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsi
 static void eager_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
 	unsigned owner = m->owner[dom][cpu];
-	if (owner != LAB_NONE && m->last_cpu[owner] == cpu)
+	if (owner != LAB_NONE && m->ctx[owner].last_cpu == cpu)
 		lab_save(m, dom, cpu, owner);
 	if (!(m->config->mutation & LAB_MUT_KFPU_KEEPS_OWNER))
 		lab_invalidate(m, dom, cpu);
@@ -24,7 +24,7 @@ static void eager_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 
 static void eager_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
-	unsigned cur = dom ? m->guest_current : m->current[cpu];
+	unsigned cur = dom ? m->model.guest_current : m->model.current[cpu];
 	if (cur != LAB_NONE)
 		lab_load(m, dom, cpu, lab_state_of(m, dom, cur));
 }

@@ -23,7 +23,7 @@ void lab_foreign_run_enter(struct lab_machine *m, unsigned cpu, bool eager_host_
 
 void lab_foreign_entry(struct lab_machine *m, unsigned cpu)
 {
-	bool bound = m->thread_state[m->vmm] == m->guest && lab_valid(m, 0, cpu, m->guest);
+	bool bound = m->ctx[m->vmm].thread_state == m->guest && lab_valid(m, 0, cpu, m->guest);
 	m->guest_ts_trap = !bound;
 }
 
@@ -33,15 +33,15 @@ void lab_foreign_trap(struct lab_machine *m, unsigned cpu)
 		lab_save(m, 0, cpu, m->vmm);   /* whatever the registers hold now */
 	m->hv_flag[HOST_LIVE] = 0;
 	lab_restore(m, 0, cpu, m->guest);
-	m->thread_state[m->vmm] = m->guest;
+	m->ctx[m->vmm].thread_state = m->guest;
 	m->guest_ts_trap = 0;
 }
 
 void lab_foreign_run_return(struct lab_machine *m, unsigned cpu)
 {
-	if (m->thread_state[m->vmm] == m->guest && lab_valid(m, 0, cpu, m->guest))
+	if (m->ctx[m->vmm].thread_state == m->guest && lab_valid(m, 0, cpu, m->guest))
 		lab_save(m, 0, cpu, m->guest);
-	m->thread_state[m->vmm] = m->vmm;
+	m->ctx[m->vmm].thread_state = m->vmm;
 	m->hv_flag[HOST_LIVE] = 0;
 	m->guest_ts_trap = 0;
 }

@@ -37,10 +37,16 @@ static bool trap_pays_off(struct lab_machine *m, unsigned ctx)
 
 static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
+	unsigned kind = next == LAB_NONE ? LAB_CONTEXT_KINDS : lab_kind(m, next);
+
 	(void)prev;
 	/* Going idle: write a stale owner back (off the critical path), but keep it
-	   valid; the owner's next run here restores nothing, a run elsewhere needs no IPI. */
-	if (!dom && next != LAB_NONE && m->scenario->context[next].kind == LAB_IDLE)
+	   valid; the owner's next run here restores nothing, a run elsewhere needs no IPI.
+	   Switching to another task that owns state: its return to user space would
+	   displace the owner anyway, so write it back now, while it is here (the
+	   captures: a task that moves to another CPU then costs no IPI). */
+	if (!dom && (kind == LAB_IDLE || ((kind == LAB_USER || kind == LAB_VMM) &&
+		     m->owner[0][cpu] != lab_state_of(m, 0, next))))
 		lab_save_owner_if_stale(m, dom, cpu);
 }
 
@@ -57,26 +63,72 @@ static void fpulab_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 	(void)m; (void)dom; (void)cpu;
 }
 
+/* The bet's history (hv_flag), like a two-bit branch predictor: after two lost bets
+   in a row (the VMM used the FPU: #NM) the policy swaps at once for the next 2, then
+   4, then 8 returns before it bets again; a won bet (the guest re-entered first)
+   forgets the losses. A VMM that uses the FPU after every exit (the KVM capture)
+   then loses about one bet in nine instead of every one; one that does so now and
+   then keeps the bet. */
+enum { BET_PENDING = 0, BET_LOSSES = 1, BET_BACKOFF = 2, BET_SKIPS = 3 };
+
+static void bet_lost(struct lab_machine *m)
+{
+	if (!m->hv_flag[BET_PENDING])
+		return;
+	m->hv_flag[BET_PENDING] = 0;
+	if (++m->hv_flag[BET_LOSSES] < 2)
+		return;
+	m->hv_flag[BET_LOSSES] = 2;
+	if (m->hv_flag[BET_BACKOFF] < 3)
+		m->hv_flag[BET_BACKOFF]++;
+	m->hv_flag[BET_SKIPS] = (uint8_t)(1u << m->hv_flag[BET_BACKOFF]);
+}
+
+static void bet_won(struct lab_machine *m)
+{
+	if (m->hv_flag[BET_PENDING])
+		m->hv_flag[BET_LOSSES] = m->hv_flag[BET_BACKOFF] = 0;
+	m->hv_flag[BET_PENDING] = 0;
+}
+
+/* The registers hold the VMM's own vCPU's guest state as the VMM returns to user
+   space: the one case where laziness stays inside a protection domain. Bet then,
+   unless the weights or the bet's history say no. */
+static bool vmm_over_own_guest(struct lab_machine *m, unsigned cpu, unsigned ctx, unsigned s)
+{
+	if (!(ctx == m->vmm && s == ctx && m->guest != LAB_NONE && lab_valid(m, 0, cpu, m->guest) &&
+	      trap_pays_off(m, ctx)))
+		return false;
+	if (m->hv_flag[BET_SKIPS]) {
+		m->hv_flag[BET_SKIPS]--;
+		return false;
+	}
+	m->hv_flag[BET_PENDING] = 1;
+	return true;
+}
+
 static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
 	unsigned s = lab_state_of(m, dom, ctx);
 
-	if (!lab_valid(m, dom, cpu, s) && !dom && ctx == m->vmm && s == ctx && m->guest != LAB_NONE &&
-	    lab_valid(m, 0, cpu, m->guest) && trap_pays_off(m, ctx)) {
+	if (!lab_valid(m, dom, cpu, s) && !dom && (vmm_over_own_guest(m, cpu, ctx, s) ||
+	    (m->config->mutation & LAB_MUT_LAZY_FOR_EVERY_TASK))) {
 		lab_set_ts(m, cpu);   /* the #NM loads it */
 		return;
 	}
 	lab_load(m, dom, cpu, s);
 	if (!dom)
 		lab_clear_ts(m, cpu);
-	m->flags[s] |= LAB_CTX_STALE;
+	m->ctx[s].flags |= LAB_CTX_STALE;
 }
 
 static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err)
 {
+	if (!xfd_err && ctx == m->vmm)
+		bet_lost(m);
 	lab_nm_clear_ts_and_load(m, dom, cpu, ctx, xfd_err);
 	if (!xfd_err)
-		m->flags[lab_state_of(m, dom, ctx)] |= LAB_CTX_STALE;
+		m->ctx[lab_state_of(m, dom, ctx)].flags |= LAB_CTX_STALE;
 }
 
 const struct lab_host_ops lab_host_fpulab = {
@@ -87,19 +139,20 @@ const struct lab_host_ops lab_host_fpulab = {
 static void fpulab_run_enter(struct lab_machine *m, unsigned cpu)
 {
 	(void)cpu;
-	m->thread_state[m->vmm] = m->guest;
+	m->ctx[m->vmm].thread_state = m->guest;
 }
 
 static void fpulab_entry(struct lab_machine *m, unsigned cpu)
 {
+	bet_won(m);
 	lab_load(m, 0, cpu, m->guest);
-	m->flags[m->guest] |= LAB_CTX_STALE;
+	m->ctx[m->guest].flags |= LAB_CTX_STALE;
 }
 
 static void fpulab_run_return(struct lab_machine *m, unsigned cpu)
 {
 	(void)cpu;
-	m->thread_state[m->vmm] = m->vmm;
+	m->ctx[m->vmm].thread_state = m->vmm;
 }
 
 const struct lab_hv_ops lab_hv_fpulab = {

@@ -9,7 +9,7 @@ static void k1_run_enter(struct lab_machine *m, unsigned cpu)
 	lab_load(m, 0, cpu, m->vmm);
 	lab_save(m, 0, cpu, m->vmm);
 	lab_restore(m, 0, cpu, m->guest);
-	m->thread_state[m->vmm] = m->guest;
+	m->ctx[m->vmm].thread_state = m->guest;
 }
 
 static void k1_entry(struct lab_machine *m, unsigned cpu)
@@ -22,7 +22,7 @@ static void k1_run_return(struct lab_machine *m, unsigned cpu)
 	if (lab_valid(m, 0, cpu, m->guest))
 		lab_save(m, 0, cpu, m->guest);
 	lab_restore(m, 0, cpu, m->vmm);
-	m->thread_state[m->vmm] = m->vmm;
+	m->ctx[m->vmm].thread_state = m->vmm;
 }
 
 const struct lab_hv_ops lab_hv_k1 = {

@@ -10,7 +10,7 @@ void lab_k2_run_enter(struct lab_machine *m, unsigned cpu)
 {
 	if (lab_valid(m, 0, cpu, m->vmm))
 		lab_save(m, 0, cpu, m->vmm);
-	m->thread_state[m->vmm] = m->guest;
+	m->ctx[m->vmm].thread_state = m->guest;
 	lab_load(m, 0, cpu, m->guest);
 }
 
@@ -25,7 +25,7 @@ void lab_k2_run_return(struct lab_machine *m, unsigned cpu)
 {
 	if (lab_valid(m, 0, cpu, m->guest))
 		lab_save(m, 0, cpu, m->guest);
-	m->thread_state[m->vmm] = m->vmm;
+	m->ctx[m->vmm].thread_state = m->vmm;
 	lab_load(m, 0, cpu, m->vmm);
 }
 

@@ -10,7 +10,8 @@
 static void believe_vmm(struct lab_machine *m, unsigned cpu)
 {
 	m->owner[0][cpu] = m->vmm;
-	m->last_cpu[m->vmm] = (uint8_t)cpu;
+	m->ctx[m->vmm].last_cpu = (uint8_t)cpu;
+	m->ctx[m->vmm].flags |= LAB_CTX_LOADED;
 }
 
 static void lazy_exit_load(struct lab_machine *m, unsigned cpu)

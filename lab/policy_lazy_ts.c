@@ -4,6 +4,13 @@
    kernel_fpu_begin saves live state or clears TS; kernel_fpu_end sets TS again. */
 #include "lab/lab.h"
 
+/* CR0.TS set, unless the mutant skips it (and so lets a task read another's state). */
+static void set_ts(struct lab_machine *m, unsigned cpu)
+{
+	if (!(m->config->mutation & LAB_MUT_SKIP_TS_SET))
+		lab_set_ts(m, cpu);
+}
+
 static void lazy_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
 	unsigned s = prev == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, prev);
@@ -11,12 +18,12 @@ static void lazy_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsig
 	if (s != LAB_NONE && lab_owns_state(m, s) && lab_valid(m, dom, cpu, s) &&
 	    !m->fpu->ts(m->fpu->self, cpu) && !(m->config->mutation & LAB_MUT_SKIP_SWITCH_SAVE))
 		lab_save(m, dom, cpu, s);
-	lab_set_ts(m, cpu);
+	set_ts(m, cpu);
 }
 
 static void lazy_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
-	unsigned cur = m->current[cpu];
+	unsigned cur = m->model.current[cpu];
 	unsigned s = cur == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, cur);
 	if (m->fpu->ts(m->fpu->self, cpu))
 		lab_clear_ts(m, cpu);
@@ -29,13 +36,13 @@ static void lazy_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 static void lazy_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
 	(void)dom;
-	lab_set_ts(m, cpu);
+	set_ts(m, cpu);
 }
 
 static void lazy_return_user(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
 	if (!lab_valid(m, dom, cpu, lab_state_of(m, dom, ctx)))
-		lab_set_ts(m, cpu);
+		set_ts(m, cpu);
 }
 
 const struct lab_host_ops lab_host_lazy_ts = {

@@ -1,8 +1,44 @@
 /* The `lab` record (docs/output.md) and the configuration x scenario table. */
-#include "lab/lab.h"
+#include "lab/lab_report.h"
 #include "lib/format.h"
 #include "lib/json_writer.h"
 #include "lib/string.h"
+
+/* "exposure": steps at which a context ran with another domain's state in the
+   registers, and the first of them. */
+static void exposure_write(const struct lab_result *r, struct json_writer *w)
+{
+	json_object_begin(w, "exposure");
+	json_bool(w, "checked", r->exposure_checked);
+	if (r->exposure_checked) {
+		json_uint(w, "steps", r->exposures);
+		json_uint(w, "vmm_over_own_guest", r->vmm_own_guest_steps);
+		if (r->exposures) {
+			json_object_begin(w, "first");
+			json_uint(w, "step", r->first_exposure.step);
+			json_uint(w, "line", r->first_exposure.line);
+			json_string(w, "context", r->exposure_context);
+			json_string(w, "holder", r->exposure_holder);
+			json_string(w, "component", lab_component_name(r->first_exposure.component));
+			json_object_end(w);
+		}
+	}
+	json_object_end(w);
+}
+
+/* A scenario converted from a trace: the capture and what the conversion assumed. */
+static void source_write(const struct lab_result *r, struct json_writer *w)
+{
+	const struct lab_scenario *s = r->source;
+
+	if (!s || !s->source[0])
+		return;
+	json_string(w, "trace", s->source);
+	json_array_begin(w, "assumptions");
+	for (unsigned i = 0; i < s->assumptions; i++)
+		json_string(w, 0, s->assumption[i]);
+	json_array_end(w);
+}
 
 void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 {
@@ -50,6 +86,8 @@ void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 	}
 	if (r->error[0])
 		json_string(&w, "error", r->error);
+	exposure_write(r, &w);
+	source_write(r, &w);
 	json_object_begin(&w, "oracle");
 	json_uint(&w, "saves", r->oracle.saves);
 	json_uint(&w, "restores", r->oracle.restores);
@@ -74,6 +112,7 @@ void lab_cell_from(struct lab_cell *cell, const struct lab_result *r)
 	cell->cost = r->cost;
 	cell->state = r->error[0] ? LAB_CELL_ERROR : !r->corrupted ? LAB_CELL_INTACT
 		      : r->expected_corruption ? LAB_CELL_EXPECTED : LAB_CELL_UNEXPECTED;
+	cell->exposed = r->exposures != 0;
 }
 
 static void cell(char *line, size_t size, size_t *used, const char *text, unsigned width)
@@ -91,7 +130,8 @@ static void cell(char *line, size_t size, size_t *used, const char *text, unsign
 
 /* "# " lines: one row per configuration, one column per scenario, each cell
    "saves+restores" with 'x' for corrupted as expected, '!' unexpectedly, '?' could not
-   run; the total of saves and restores and the modelled cycles; then the oracle's row. */
+   run, 'e' for another domain's state exposed; the total of saves and restores and the
+   modelled cycles; then the oracle's row. */
 void lab_table(const struct lab_cell *cells, const struct lab_cell *oracle, unsigned configs,
 	       unsigned scenarios, const char *const *config_names, const char *const *scenario_names,
 	       lab_line_sink sink, void *sink_context)
@@ -116,7 +156,9 @@ void lab_table(const struct lab_cell *cells, const struct lab_cell *oracle, unsi
 		format_string(text, sizeof text, "# %s", c < configs ? config_names[c] : "oracle");
 		cell(line, sizeof line, &used, text, 32);
 		for (unsigned s = 0; s < scenarios; s++) {
-			char mark[2] = { marks[row[s].state & 3], 0 };
+			char mark[3] = { marks[row[s].state & 3], 0, 0 };
+			if (row[s].exposed)
+				mark[mark[0] ? 1 : 0] = 'e';
 			total += row[s].saves + row[s].restores;
 			cycles += row[s].cost;
 			format_string(text, sizeof text, "%u+%u%s", row[s].saves, row[s].restores, mark);
@@ -128,6 +170,6 @@ void lab_table(const struct lab_cell *cells, const struct lab_cell *oracle, unsi
 		cell(line, sizeof line, &used, text, 8);
 		sink(sink_context, line);
 	}
-	sink(sink_context, "# (cells: saves+restores; x corrupted as expected, ! unexpectedly, ? could not run;"
-			   " cycles: modelled cost, oracle: saves and restores only)");
+	sink(sink_context, "# (cells: saves+restores; x corrupted as expected, ! unexpectedly, ? could not run,"
+			   " e another domain's state exposed; cycles: modelled cost, oracle: saves and restores only)");
 }

@@ -1,6 +1,7 @@
 /* The nine scenarios of docs/policies.md as data, in the format of docs/lab.md
    ("Scenario format"). Events before `measure` are warm-up and not counted. */
-#include "lab/lab.h"
+#include "lab/lab_scenario.h"
+#include "lib/string.h"
 
 #define VCPU_IN_GUEST \
 	"switch cpu0 vmm uses-fpu   # the VMM in user space\n" \
@@ -155,3 +156,58 @@ const struct lab_scenario_text lab_scenarios[] = {
 };
 
 const unsigned lab_scenario_count = sizeof lab_scenarios / sizeof lab_scenarios[0];
+
+static const char fork_exit[] =
+	"# fork, exit and exec (Linux's fpu_clone, fpu__drop, fpu_flush_thread); a task\n"
+	"# woken in the kernel that exits there leaves cpu1's owner on it, and the next\n"
+	"# fork reuses its state (a struct fpu at the same address)\n"
+	"cpus 2\n"
+	"switch cpu1 task-a uses-fpu      # task-a's state loaded on cpu1\n"
+	"switch cpu1 idle1\n"
+	"measure\n"
+	"switch cpu0 task-a kernel        # woken on cpu0, in the kernel\n"
+	"exit cpu0                        # exits there: cpu1's owner still names it\n"
+	"switch cpu0 task-b uses-fpu\n"
+	"fork cpu0 task-a                 # the child reuses task-a's state\n"
+	"return-user cpu0\n"
+	"use cpu0                         # the parent after fork\n"
+	"switch cpu1 task-a uses-fpu      # the child starts on cpu1: its copy of task-b's state\n"
+	"exec cpu0                        # task-b execs: init state\n"
+	"return-user cpu0\n"
+	"use cpu0\n"
+	"switch cpu0 idle\n"
+	"switch cpu1 task-b uses-fpu      # task-b moves to cpu1\n";
+
+static const char blocked_switch_in[] =
+	"# a task woken only to block again in the kernel: under deferred loading it is\n"
+	"# neither saved nor restored (docs/lab.md, tracing.md); two tasks of one process\n"
+	"context thread user domain task-a\n"
+	"switch cpu0 task-a uses-fpu\n"
+	"measure\n"
+	"switch cpu0 kthread\n"
+	"switch cpu0 task-a kernel        # woken, blocks again\n"
+	"switch cpu0 kthread\n"
+	"switch cpu0 task-a               # back to user space: still loaded\n"
+	"use cpu0\n"
+	"syscall cpu0\n"
+	"switch cpu0 thread uses-fpu      # the other thread of task-a's process\n"
+	"switch cpu0 task-b uses-fpu\n"
+	"switch cpu0 task-a uses-fpu\n";
+
+const struct lab_scenario_text lab_extra_scenarios[] = {
+	{ "fork-exit", fork_exit },
+	{ "blocked-switch-in", blocked_switch_in },
+};
+
+const unsigned lab_extra_scenario_count = sizeof lab_extra_scenarios / sizeof lab_extra_scenarios[0];
+
+const char *lab_scenario_text_of(const char *name)
+{
+	for (unsigned i = 0; i < lab_scenario_count; i++)
+		if (strcmp(lab_scenarios[i].name, name) == 0)
+			return lab_scenarios[i].text;
+	for (unsigned i = 0; i < lab_extra_scenario_count; i++)
+		if (strcmp(lab_extra_scenarios[i].name, name) == 0)
+			return lab_extra_scenarios[i].text;
+	return 0;
+}

@@ -26,7 +26,8 @@ uint32_t lab_area_bytes(uint32_t components)
 static void sim_reset(void *self, unsigned cpus)
 {
 	struct lab_sim_fpu *fpu = self;
-	memset(fpu, 0, sizeof *fpu);
+	memset(fpu->cpu, 0, sizeof fpu->cpu);
+	memset(fpu->buffer, 0, 2 * fpu->contexts * sizeof *fpu->buffer);
 	fpu->cpus = cpus;
 	for (unsigned i = 0; i < LAB_MAX_CPUS; i++) {
 		fpu->cpu[i].xcr0 = LAB_MASK_ALL;
@@ -36,7 +37,7 @@ static void sim_reset(void *self, unsigned cpus)
 
 static struct lab_sim_area *area_of(struct lab_sim_fpu *fpu, unsigned ctx, int frame)
 {
-	return frame ? &fpu->frame[ctx % LAB_MAX_CONTEXTS] : &fpu->buffer[ctx % LAB_MAX_CONTEXTS];
+	return frame ? &fpu->frame[ctx % fpu->contexts] : &fpu->buffer[ctx % fpu->contexts];
 }
 
 static uint32_t sim_save(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
@@ -88,6 +89,18 @@ static void sim_restore_init(void *self, unsigned cpu, uint32_t mask)
 			state->reg[c] = 0;
 	state->xinuse &= ~mask;
 	state->modified &= ~mask;
+}
+
+static void sim_init_buffer(void *self, unsigned ctx, int frame)
+{
+	memset(area_of(self, ctx, frame), 0, sizeof(struct lab_sim_area));
+}
+
+static void sim_peek(void *self, unsigned cpu, uint32_t *values)
+{
+	struct lab_sim_cpu *state = &((struct lab_sim_fpu *)self)->cpu[cpu];
+	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
+		values[c] = ((state->xinuse & ~state->xfd) >> c) & 1 ? state->reg[c] : 0;
 }
 
 static void sim_set_ts(void *self, unsigned cpu) { ((struct lab_sim_fpu *)self)->cpu[cpu].ts = 1; }
@@ -153,14 +166,20 @@ static void sim_clobber(void *self, unsigned cpu, uint32_t mask, uint32_t junk)
 		}
 }
 
-void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backend)
+void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backend,
+			 const struct lab_storage *storage)
 {
+	fpu->contexts = storage->contexts;
+	fpu->buffer = storage->area;
+	fpu->frame = storage->area + storage->contexts;
 	backend->name = "simulated";
 	backend->self = fpu;
 	backend->reset = sim_reset;
 	backend->save = sim_save;
 	backend->restore = sim_restore;
 	backend->restore_init = sim_restore_init;
+	backend->init_buffer = sim_init_buffer;
+	backend->peek = sim_peek;
 	backend->set_ts = sim_set_ts;
 	backend->clear_ts = sim_clear_ts;
 	backend->write_xfd = sim_write_xfd;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make test`: every suite, each printing TAP 14; this script counts their test points
 # and ends with `summary: N passed, N failed, N skipped`. Exit 0 only when none failed.
-# FPULAB_TEST_SUITES="host hosted lint log report runner numbers fuzz lava boot" selects suites (default: all).
+# FPULAB_TEST_SUITES="host hosted lint log report trace runner numbers fuzz lava boot" selects suites (default: all).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-suites=${FPULAB_TEST_SUITES:-"host hosted lint log report runner numbers fuzz lava boot"}
+suites=${FPULAB_TEST_SUITES:-"host hosted lint log report trace runner numbers fuzz lava boot"}
 passed=0 failed=0 skipped=0
 start=$(date +%s)
 
@@ -47,6 +47,7 @@ for suite in $suites; do
 		lint) run_suite lint tests/lint/check-build.sh ;;
 		log) run_suite log tests/host/test-fpulab-log.sh ;;
 		report) run_suite report tests/report/test-fpulab-report.sh ;;
+		trace) run_suite trace tests/trace/test-trace.sh ;;
 		runner) run_suite runner tests/runner/test-run-qemu.sh ;;
 		fuzz) run_suite fuzz tests/fuzz/run-fuzz.sh ;;
 		numbers) run_suite numbers tests/numbers/test-numbers.sh ;;

@@ -17,6 +17,7 @@ fpulab needs that are not installed yet:
   scripts: coreutils util-linux findutils grep sed jq file
   fuzz:    clang-14 libclang-rt-14-dev (libFuzzer, docs/fuzzing.md)
   report:  python3-matplotlib python3-numpy (tools/fpulab-report)
+  trace:   trace-cmd e2fsprogs (tools/fpulab-trace: trace-cmd captures, the ext4 workload)
 
   --browser also chromium and python3-pil, which only the report suite's browser
             test needs (make test asks for them; about 115 MB to fetch, 30 s here;
@@ -40,6 +41,7 @@ PACKAGES=(
     coreutils util-linux findutils grep sed jq file
     clang-14 libclang-rt-14-dev
     python3-matplotlib python3-numpy
+    trace-cmd e2fsprogs
 )
 BROWSER_PACKAGES=(chromium python3-pil)
 

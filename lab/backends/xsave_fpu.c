@@ -78,7 +78,7 @@ static void activate(struct lab_xsave_fpu *f, unsigned cpu)
 {
 	struct lab_xsave_cpu *old = &f->cpu[f->active], *next;
 
-	if (cpu == f->active || cpu >= LAB_MAX_CPUS)
+	if (cpu == f->active || cpu >= XSAVE_FPU_CPUS)
 		return;
 	next = &f->cpu[cpu];
 	if (f->hw_ts) {
@@ -121,7 +121,7 @@ static uint32_t on_cpu(struct lab_xsave_fpu *f, struct cpu_operation *op, void (
 {
 	op->f = f;
 	op->body = body;
-	op->cpu %= LAB_MAX_CPUS;
+	op->cpu %= XSAVE_FPU_CPUS;
 	if (op->cpu != 0 && f->two_cpus) {
 		if (f->run_on_second_cpu(f, run_operation, op) == 0)
 			f->second_cpu_operations++;
@@ -163,7 +163,7 @@ static void xs_reset(void *self, unsigned cpus)
 	f->cpus = cpus;
 	f->active = 0;
 	f->two_cpus = f->run_on_second_cpu && cpus > 1;
-	for (unsigned i = 0; i < LAB_MAX_CPUS; i++) {
+	for (unsigned i = 0; i < XSAVE_FPU_CPUS; i++) {
 		struct lab_xsave_cpu *c = &f->cpu[i];
 		memset(c->shadow, 0, sizeof c->shadow);
 		c->shadow_inuse = c->xfd_err = 0;
@@ -172,7 +172,7 @@ static void xs_reset(void *self, unsigned cpus)
 		c->ts = 0;
 		xsave_fpu_area_reset(c->image);
 	}
-	for (unsigned i = 0; i < LAB_MAX_CONTEXTS; i++) {
+	for (unsigned i = 0; i < XSAVE_FPU_CONTEXTS; i++) {
 		xsave_fpu_area_reset(f->buffer[i]);
 		xsave_fpu_area_reset(f->frame[i]);
 	}
@@ -192,11 +192,20 @@ static void xs_reset(void *self, unsigned cpus)
 		on_cpu(f, &second, registers_init_body);
 }
 
+/* exec, a new signal frame: ctx's buffer or frame becomes the init state, in memory. */
+static void xs_init_buffer(void *self, unsigned ctx, int frame)
+{
+	struct lab_xsave_fpu *f = self;
+	ctx %= XSAVE_FPU_CONTEXTS;
+	xsave_fpu_area_reset(frame ? f->frame[ctx] : f->buffer[ctx]);
+	memset(frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx], 0, sizeof f->shadow_buffer[ctx]);
+}
+
 static void save_body(struct cpu_operation *op)
 {
 	struct lab_xsave_fpu *f = op->f;
 	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
-	unsigned ctx = op->ctx % LAB_MAX_CONTEXTS;
+	unsigned ctx = op->ctx % XSAVE_FPU_CONTEXTS;
 	struct lab_sim_area *shadow = op->frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx];
 	uint8_t *area = op->frame ? f->frame[ctx] : f->buffer[ctx];
 	uint32_t rfbm = op->mask & c->xcr0 & ~f->real, in_use = c->shadow_inuse & rfbm & ~c->xfd;
@@ -254,7 +263,7 @@ static void restore_body(struct cpu_operation *op)
 {
 	struct lab_xsave_fpu *f = op->f;
 	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
-	unsigned ctx = op->ctx % LAB_MAX_CONTEXTS;
+	unsigned ctx = op->ctx % XSAVE_FPU_CONTEXTS;
 	struct lab_sim_area *shadow = op->frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx];
 	uint8_t *area = op->frame ? f->frame[ctx] : f->buffer[ctx];
 	uint32_t rfbm = op->mask & c->xcr0 & ~f->real, loaded = 0, armed = 0;
@@ -371,7 +380,7 @@ static uint32_t on_xfd_cpu(struct lab_xsave_fpu *f, struct cpu_operation *op, vo
 	if (real_xfd(f))
 		return on_cpu(f, op, body);
 	op->f = f;
-	op->cpu %= LAB_MAX_CPUS;
+	op->cpu %= XSAVE_FPU_CPUS;
 	body(op);
 	return op->result;
 }
@@ -396,7 +405,7 @@ static uint32_t xs_read_xfd_err(void *self, unsigned cpu)
 
 static void xs_xsetbv(void *self, unsigned cpu, uint32_t xcr0)
 {
-	((struct lab_xsave_fpu *)self)->cpu[cpu % LAB_MAX_CPUS].xcr0 = xcr0 | (1u << LAB_X87);
+	((struct lab_xsave_fpu *)self)->cpu[cpu % XSAVE_FPU_CPUS].xcr0 = xcr0 | (1u << LAB_X87);
 }
 
 /* Compares the scratch area with expect and builds the pattern area from write (real
@@ -467,7 +476,7 @@ static int guest_execute(struct lab_xsave_fpu *f, unsigned cpu, uint32_t mask,
 static void xs_guest_mode(void *self, unsigned cpu, int in_guest)
 {
 	struct lab_xsave_fpu *f = self;
-	f->in_guest[cpu % LAB_MAX_CPUS] = (uint8_t)in_guest;
+	f->in_guest[cpu % XSAVE_FPU_CPUS] = (uint8_t)in_guest;
 }
 
 /* The second real CPU's registers and TS to its image and back (guest_execute_moved). */
@@ -586,7 +595,7 @@ static int xs_execute(void *self, unsigned cpu, uint32_t mask, const uint32_t *e
 	struct cpu_operation op = { .cpu = cpu, .mask = mask, .expect = expect, .write = write,
 				    .check = check };
 
-	cpu %= LAB_MAX_CPUS;
+	cpu %= XSAVE_FPU_CPUS;
 	check->mismatch = 0;
 	if (f->guest_run && f->in_guest[cpu]) {
 		if (cpu != 0 && f->two_cpus && f->second_cpu_guest)
@@ -669,6 +678,8 @@ void lab_xsave_fpu_backend(struct lab_xsave_fpu *f, struct lab_fpu_backend *back
 	backend->save = xs_save;
 	backend->restore = xs_restore;
 	backend->restore_init = xs_restore_init;
+	backend->init_buffer = xs_init_buffer;
+	backend->peek = 0;   /* reading the registers back would need an XSAVE at every step */
 	backend->set_ts = xs_set_ts;
 	backend->clear_ts = xs_clear_ts;
 	backend->write_xfd = xs_write_xfd;

@@ -14,6 +14,11 @@
 
 #include "lab/lab.h"
 
+/* The scenarios real registers run: the shipped ones (docs/lab.md "Memory"). Their
+   areas are real XSAVE areas, a few pages each. */
+#define XSAVE_FPU_CONTEXTS 12
+#define XSAVE_FPU_CPUS 2
+
 struct lab_xsave_cpu {
 	uint8_t *image;                  /* its registers while another CPU has the real ones */
 	uint32_t shadow[LAB_COMPONENTS]; /* the simulated components */
@@ -54,9 +59,9 @@ struct lab_xsave_fpu {
 	uint32_t area_pages;
 	const char *save_instruction;    /* "xsavec", "xsaveopt" or "xsave" */
 	int (*save_insn)(void *area, uint64_t mask);
-	struct lab_xsave_cpu cpu[LAB_MAX_CPUS];
-	uint8_t *buffer[LAB_MAX_CONTEXTS], *frame[LAB_MAX_CONTEXTS];
-	struct lab_sim_area shadow_buffer[LAB_MAX_CONTEXTS], shadow_frame[LAB_MAX_CONTEXTS];
+	struct lab_xsave_cpu cpu[XSAVE_FPU_CPUS];
+	uint8_t *buffer[XSAVE_FPU_CONTEXTS], *frame[XSAVE_FPU_CONTEXTS];
+	struct lab_sim_area shadow_buffer[XSAVE_FPU_CONTEXTS], shadow_frame[XSAVE_FPU_CONTEXTS];
 	uint8_t *scratch, *pattern, *init;
 	uint8_t *xfd_probe;              /* tile data in use: the first use of an armed TILEDATA */
 	uint32_t xfd_first_uses;         /* real XFD #NMs of the workload (this run) */
@@ -74,7 +79,7 @@ struct lab_xsave_fpu {
 	   second_guest_why). */
 	uint8_t second_cpu_guest;
 	const char *second_guest_why;
-	uint8_t in_guest[LAB_MAX_CPUS];
+	uint8_t in_guest[XSAVE_FPU_CPUS];
 	uint32_t guest_steps;            /* workload steps run in the real guest (this run) */
 	uint32_t guest_nm_exits;         /* of which took a real #NM exit first */
 };

@@ -1,0 +1,220 @@
+/* Host unit tests of tools/fpulab-trace's C side (trace/): the line parser on tracefs
+   and trace-cmd formats, the capture header, the converter's assumptions, and the
+   validation's verdicts on small hand-written captures. */
+#include "unit.h"
+#include "trace/trace.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct trace_capture capture;
+static struct trace_conversion conversion;
+
+static int parse_line(const char *text, struct trace_record *r)
+{
+	return trace_record_parse(text, strlen(text), r, 0);
+}
+
+static void test_lines(void)
+{
+	struct trace_record r;
+	const char *tgid = "        pingpong-5770    (   5770) [001] d..2.  4639.300371: sched_switch: prev_comm=bash "
+			   "prev_pid=5770 prev_prio=120 prev_state=R+ ==> next_comm=migration/1 next_pid=23 next_prio=0";
+	const char *plain = "          <idle>-0       [000] d..2.  2914.555921: sched_switch: prev_comm=swapper/0 "
+			    "prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=Web Content next_pid=8463 next_prio=120";
+	const char *trace_cmd = "     Web Content-8463  [001]  2914.555925: x86_fpu_regs_activated: x86/fpu: "
+				"000000007892f508 load: 1 xfeatures: a02 xcomp_bv: 8000000000000a07";
+
+	CHECK("line/tracefs-with-tgid", parse_line(tgid, &r) == 0 && r.pid == 5770 && r.tgid == 5770 && r.cpu == 1 &&
+	      r.type == TRACE_SWITCH && r.other_pid == 23 && strcmp(r.state, "R+") == 0 && strcmp(r.flags, "d..2.") == 0);
+	CHECK("line/tracefs-without-tgid", parse_line(plain, &r) == 0 && r.pid == 0 && r.tgid == -1 && r.cpu == 0 &&
+	      r.other_pid == 8463 && r.other_comm.length == strlen("Web Content"));
+	CHECK("line/trace-cmd-without-flags", parse_line(trace_cmd, &r) == 0 && r.pid == 8463 && r.cpu == 1 &&
+	      r.flags[0] == 0 && r.type == TRACE_FPU_ACTIVATED && r.number == 1 && r.argument == 0xa02 &&
+	      r.comm.length == strlen("Web Content"));
+	CHECK("line/sys-enter", parse_line("  a-7 [000] ..... 1.000001: sys_enter: NR 16 (3, ae80, 0, 0, 0, 0)", &r) == 0 &&
+	      r.type == TRACE_SYS_ENTER && r.number == 16 && r.argument == 0xae80);
+	CHECK("line/signal-handler", parse_line("  a-7 [000] d..1. 1.000001: signal_deliver: sig=9 errno=0 code=0 "
+						"sa_handler=0 sa_flags=0", &r) == 0 && r.type == TRACE_SIGNAL &&
+	      r.number == 9 && r.argument == 0);
+	CHECK("line/fork", parse_line("  bash-8460 [001] ..... 2914.555793: sched_process_fork: comm=bash pid=8460 "
+				      "child_comm=bash child_pid=8470", &r) == 0 && r.type == TRACE_FORK &&
+	      r.other_pid == 8470 && r.number == 8460);
+	CHECK("line/kvm-fpu-unload", parse_line("  vmm-9 [001] ..... 1.0: kvm_fpu: unload", &r) == 0 &&
+	      r.type == TRACE_KVM_FPU && r.number == 0);
+	CHECK("line/not-an-event", parse_line("cpus=2", &r) == -1 && parse_line("CPU 0 is empty", &r) == -1);
+}
+
+/* A capture from lines; the header says Linux 6.18, 1 CPU, kthread 15. */
+static int load(const char *events)
+{
+	const char *header = "# fpulab-trace capture 1\n# kernel: 6.18.0\n# cpus: 1\n# kthreads: 2 15\n# lost: 0\n";
+	size_t n = strlen(header) + strlen(events);
+	char *text = malloc(n + 1);
+
+	trace_conversion_free(&conversion);
+	trace_capture_free(&capture);
+	memcpy(text, header, strlen(header));
+	memcpy(text + strlen(header), events, strlen(events) + 1);
+	if (trace_capture_parse(&capture, text, n, "unit.trace") != 0)
+		return -1;
+	return trace_convert(&capture, &conversion);
+}
+
+#define SW(prev, prevpid, state, next, nextpid)                                                             \
+	"  " prev "-" prevpid " [000] d..2. 1.0: sched_switch: prev_comm=" prev " prev_pid=" prevpid          \
+	" prev_prio=120 prev_state=" state " ==> next_comm=" next " next_pid=" nextpid " next_prio=120\n"
+#define SAVE(comm, pid) "  " comm "-" pid " [000] d..2. 1.0: x86_fpu_regs_deactivated: x86/fpu: 1 load: 1 xfeatures: 7 xcomp_bv: 0\n"
+#define RESTORE(comm, pid) "  " comm "-" pid " [000] d.... 1.0: x86_fpu_regs_activated: x86/fpu: 1 load: 1 xfeatures: 7 xcomp_bv: 0\n"
+#define SYSCALL(comm, pid, nr) "  " comm "-" pid " [000] ..... 1.0: sys_enter: NR " nr " (0, 0, 0, 0, 0, 0)\n"
+
+/* Two tasks hand the CPU back and forth: saved at each switch, restored on the way
+   back to user space (the first restore of each: before the CPU's owner is known). */
+static const char ping_pong[] =
+	SW("a", "100", "S", "b", "101") SAVE("a", "100") RESTORE("b", "101") SYSCALL("b", "101", "1")
+	SW("b", "101", "S", "a", "100") SAVE("b", "101") RESTORE("a", "100") SYSCALL("a", "100", "0")
+	SW("a", "100", "S", "b", "101") SAVE("a", "100") RESTORE("b", "101") SYSCALL("b", "101", "1")
+	SW("b", "101", "S", "a", "100") SAVE("b", "101") RESTORE("a", "100") SYSCALL("a", "100", "0");
+
+static int validate_quietly(const struct lab_config *mutant)
+{
+	FILE *sink = fopen("/dev/null", "w");
+	int status = trace_validate(&capture, &conversion, mutant, sink);
+	fclose(sink);
+	return status;
+}
+
+static unsigned count_steps(unsigned field)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < conversion.scenario.events; i++)
+		n += field == 0 ? conversion.step[i].saves : field == 1 ? conversion.step[i].restores
+		     : field == 2 ? conversion.step[i].inferred : conversion.step[i].unknown;
+	return n;
+}
+
+static void test_capture_header(void)
+{
+	CHECK("capture/parses", load(ping_pong) == 0 && capture.records == 16 && capture.cpus == 1 &&
+	      strcmp(capture.kernel, "6.18.0") == 0 && trace_kernel_version(&capture) == 618);
+	CHECK("capture/kthreads-listed", capture.kthreads_known && trace_is_kthread(&capture, 15) &&
+	      trace_is_kthread(&capture, 2) && !trace_is_kthread(&capture, 100));
+	{
+		char why[160];
+		strcpy(capture.kernel, "4.19.0");
+		CHECK("capture/no-model-before-5.2", trace_kernel_model(&capture, why, sizeof why) == 0 &&
+		      strstr(why, "before 5.2") != 0);
+		strcpy(capture.kernel, "5.10.0");
+		CHECK("capture/k1-before-5.16", trace_kernel_model(&capture, why, sizeof why) ==
+		      lab_config_find("deferred+k1-swap-at-run"));
+		strcpy(capture.kernel, "6.18.0");
+	}
+}
+
+static void test_conversion(void)
+{
+	char path[] = "/tmp/fpulab-test-trace-XXXXXX";
+	int fd;
+
+	CHECK("convert/saves-and-restores-attached", load(ping_pong) == 0 && count_steps(0) == 4 && count_steps(1) == 4 &&
+	      conversion.unexplained == 0 && conversion.unsupported == 0);
+	CHECK("convert/first-restore-not-verifiable", count_steps(3) >= 1);
+	CHECK("validate/ping-pong-is-exact", validate_quietly(0) == 0);
+	CHECK("validate/a-mutant-is-not", validate_quietly(lab_config_find("eager+kvm-2015")) == 1);
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		FILE *file = fdopen(fd, "w");
+		trace_scenario_write(&conversion, file);
+		fclose(file);
+		file = fopen(path, "r");
+		{
+			char text[8192];
+			size_t n = fread(text, 1, sizeof text - 1, file);
+			text[n] = 0;
+			CHECK("scenario/declares-assumptions", strstr(text, "assume fpu-use every-user-slice") != 0 &&
+			      strstr(text, "source unit.trace") != 0 && strstr(text, "context a-100 user") != 0 &&
+			      strstr(text, "switch cpu0 b-101 kernel") != 0 && strstr(text, "# trace line 6") != 0);
+		}
+		fclose(file);
+		unlink(path);
+	}
+}
+
+static void test_verdicts(void)
+{
+	char text[sizeof ping_pong + 200];
+	char *cut;
+
+	/* Linux did not restore a where the model must: a mismatch. */
+	strcpy(text, ping_pong);
+	cut = strstr(text + strlen(text) / 2, "x86_fpu_regs_activated");
+	if (cut) {
+		char *start = cut, *end = strchr(cut, '\n') + 1;
+		while (start > text && start[-1] != '\n')
+			start--;
+		memmove(start, end, strlen(end) + 1);
+	}
+	CHECK("validate/missing-restore-mismatches", load(text) == 0 && validate_quietly(0) == 1);
+	/* Lost events: never an exact match. */
+	CHECK("validate/lost-events-never-exact", load(ping_pong) == 0 && (capture.lost = 3, validate_quietly(0) == 1));
+	/* SIG_DFL: no handler, no frame. */
+	CHECK("convert/default-signal-action-is-no-handler",
+	      load(SW("x", "9", "S", "a", "100") SYSCALL("a", "100", "62")
+		   "  a-100 [000] d..1. 1.0: signal_deliver: sig=9 errno=0 code=0 sa_handler=0 sa_flags=0\n") == 0 &&
+	      conversion.scenario.events > 0 && !strstr(conversion.header, "signal"));
+	/* A restore with no switch since the task's last return: kernel FPU use assumed. */
+	CHECK("convert/restore-without-switch-infers-kernel-fpu",
+	      load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") SYSCALL("a", "100", "257") RESTORE("a", "100")
+		   SYSCALL("a", "100", "3")) == 0 && count_steps(2) == 1 && count_steps(1) == 2);
+	/* The save after a sched_switch is logged by the task switched out: it belongs to
+	   the switch, not to a switch back to that task. */
+	{
+		unsigned on_switches = 0;
+		load(ping_pong);
+		for (unsigned i = 0; i < conversion.scenario.events; i++)
+			if (conversion.step[i].saves && conversion.scenario.event[i].type == LAB_EV_SWITCH &&
+			    !(conversion.scenario.event[i].arg & LAB_SWITCH_IN_KERNEL ? 0 : 1))
+				on_switches += conversion.step[i].saves;
+		CHECK("convert/save-belongs-to-the-switch", on_switches == 4);
+	}
+	/* Kernel threads own no user state: their restore fits no step. */
+	CHECK("convert/kthread-restore-unexplained",
+	      load(SW("a", "100", "S", "kworker/0:1", "15") RESTORE("kworker/0:1", "15")) == 0 &&
+	      conversion.unexplained == 1);
+}
+
+int trace_synth(unsigned long events, FILE *out);
+
+/* The lab at scale: a synthetic capture of 1200 tasks becomes a scenario of more than
+   100,000 events and 1,000 contexts, and every configuration replays it (intact but
+   for the known-broken ones, never below the oracle). */
+static void test_scale(void)
+{
+	char *text = 0;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size), *sink = fopen("/dev/null", "w");
+
+	trace_conversion_free(&conversion);
+	trace_capture_free(&capture);
+	CHECK("scale/synth", trace_synth(130000, memory) == 0 && fclose(memory) == 0 && size > 0);
+	CHECK("scale/parse-and-convert", trace_capture_parse(&capture, text, size, "synth.trace") == 0 &&
+	      trace_convert(&capture, &conversion) == 0);
+	CHECK("scale/over-100000-events-and-1000-contexts", conversion.scenario.events > 100000 &&
+	      conversion.scenario.contexts > 1000);
+	CHECK("scale/every-configuration-replays-it", trace_replay(&capture, &conversion, sink) == 0);
+	CHECK("scale/validates-exactly", trace_validate(&capture, &conversion, 0, sink) == 0);
+	fclose(sink);
+}
+
+int main(void)
+{
+	unit_begin();
+	test_lines();
+	test_capture_header();
+	test_conversion();
+	test_verdicts();
+	test_scale();
+	trace_conversion_free(&conversion);
+	trace_capture_free(&capture);
+	return unit_end();
+}

@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# The trace suite (docs/tracing.md): the recorded captures under tests/trace/captures/
+# validate exactly against the lab's model of the Linux that recorded them (on every
+# machine), a mutant of that model is caught, a doctored or lossy capture is not an
+# exact match, replay gives a valid log; then, where this machine can record (root,
+# tracefs), each workload (build/host/workloads/) is recorded and validated here, and
+# tools/fpulab-trace record's failures and cleanup are checked. Prints TAP 14.
+set -uo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
+source tests/lib/tap.sh
+
+tool=tools/fpulab-trace
+core=build/host/fpulab-trace
+workloads=build/host/workloads
+captures=tests/trace/captures
+work=$(mktemp -d /tmp/fpulab-trace-test.XXXXXX)
+mounted=""
+cleanup() {
+	[ -n "$mounted" ] && umount "$mounted" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+tap_begin trace/
+
+if [ ! -x "$core" ] || [ ! -d "$workloads" ]; then
+	tap_not_ok built "$core or $workloads is missing: run make host"
+	tap_end
+	exit 1
+fi
+
+# ---- the recorded captures: everywhere ----
+
+for capture in "$captures"/*.trace; do
+	name=$(basename "$capture" .trace)
+	problems=""
+	"$core" validate "$capture" > "$work/$name.validate" 2>&1 ||
+		problems+="not an exact match: $(grep -m1 -E '^# (mismatch|validate: [0-9]+ events)' "$work/$name.validate")"$'\n'
+	grep -q '^# all ' "$work/$name.validate" || problems+="no table"$'\n'
+	tap_check "capture/$name-validates-exactly" "$problems"
+done
+
+# The lab's blocked-switch-in-restores mutant (lab/mutants.c) is caught by validating
+# the capture it names against Linux.
+problems=""
+if "$core" validate "$captures/kthread-blocked.trace" --mutant blocked-switch-in-restores > "$work/mutant" 2>&1; then
+	problems+="the mutant validated exactly"$'\n'
+fi
+grep -q '^# mismatch at step' "$work/mutant" || problems+="no mismatch printed"$'\n'
+tap_check mutant/blocked-switch-in-restores-caught "$problems"
+
+# A capture with lost events is never an exact match.
+problems=""
+sed 's/^# lost: 0$/# lost: 7/' "$captures/pingpong.trace" > "$work/lossy.trace"
+"$core" validate "$work/lossy.trace" > "$work/lossy" 2>&1 && problems+="validated exactly with lost events"$'\n'
+grep -q 'events were lost while recording: never an exact match' "$work/lossy" || problems+="the loss is not reported"$'\n'
+tap_check lost-events-never-an-exact-match "$problems"
+
+# A restore removed from a capture is found, with its trace line.
+problems=""
+awk '/x86_fpu_regs_activated/ && ++n == 40 { next } { print }' "$captures/pingpong.trace" > "$work/doctored.trace"
+"$core" validate "$work/doctored.trace" > "$work/doctored" 2>&1 && problems+="a doctored capture validated exactly"$'\n'
+grep -q '^#   trace line [0-9]*: ' "$work/doctored" || problems+="no trace line printed for the mismatch"$'\n'
+tap_check doctored-capture-mismatches-with-its-trace-line "$problems"
+
+# replay: a valid log, one lab record per configuration with its trace and assumptions.
+problems=""
+"$tool" replay "$captures/pingpong.trace" > "$work/replay.log" 2> "$work/replay.err" || problems+="replay exit status $?"$'\n'
+tools/fpulab-log "$work/replay.log" > "$work/replay.summary" 2>&1 || problems+="fpulab-log: $(tail -n 1 "$work/replay.summary")"$'\n'
+records=$({ tools/fpulab-log --json "$work/replay.log" 2>/dev/null || true; } |
+	jq -s '[.[] | select(.kind == "lab" and .trace == "pingpong.trace" and (.assumptions | length) >= 5)] | length')
+points=$(grep -c '^ok [0-9]* - trace/replay/' "$work/replay.log")
+[ "$records" -ge 9 ] && [ "$records" -eq "$points" ] || problems+="$records lab records with trace and assumptions for $points configurations"$'\n'
+grep -q '^# oracle ' "$work/replay.log" || problems+="no oracle row in the table"$'\n'
+grep -q '^# replay: fpulab .* of the oracle' "$work/replay.log" || problems+="no fpulab ratio"$'\n'
+tap_check replay-gives-records-and-the-table "$problems"
+
+# scenario: the lab's format, every assumption declared.
+problems=""
+"$tool" scenario "$captures/signals.trace" > "$work/signals.scenario" 2>&1 || problems+="exit status $?"$'\n'
+for assumption in fpu-use kernel-fpu start-state returns missing-switches kthreads; do
+	grep -q "^assume $assumption " "$work/signals.scenario" || problems+="no 'assume $assumption'"$'\n'
+done
+grep -q '^signal cpu[0-9]* *# trace line' "$work/signals.scenario" || problems+="no signal event"$'\n'
+tap_check scenario-declares-its-assumptions "$problems"
+
+# ---- recording: where this machine can ----
+
+can_record=""
+[ "$(id -u)" -eq 0 ] || can_record="not root"
+if [ -z "$can_record" ] && ! grep -qw tracefs /proc/filesystems; then
+	can_record="no tracefs in this kernel"
+fi
+
+# The top-level tracing settings, to see that record puts them back.
+tracing_settings() {
+	local dir
+	for dir in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -e "$dir/tracing_on" ] && { cat "$dir/tracing_on" "$dir/current_tracer" "$dir/set_event" "$dir/buffer_size_kb"; ls "$dir/instances"; return; }
+	done
+	echo "not mounted"
+}
+
+record_and_validate() {   # record_and_validate NAME COMMAND...
+	local name=$1 problems=""
+	shift
+	local before
+	before=$(tracing_settings; mount | grep -c tracefs)
+	if ! "$tool" record -o "$work/$name.trace" -- "$@" > "$work/$name.record" 2>&1; then
+		problems+="record failed: $(tail -n 2 "$work/$name.record" | tr '\n' ' ')"$'\n'
+	elif ! "$core" validate "$work/$name.trace" > "$work/$name.live" 2>&1; then
+		problems+="not an exact match: $(grep -m1 -E '^# (mismatch|validate: [0-9]+ events|validate: [0-9]+ events were lost)' "$work/$name.live")"$'\n'
+		grep '^#   trace line' "$work/$name.live" | head -n 2
+	fi
+	[ "$before" = "$(tracing_settings; mount | grep -c tracefs)" ] || problems+="the tracing settings changed"$'\n'
+	tap_check "record/$name-validates-exactly" "$problems"
+}
+
+if [ -n "$can_record" ]; then
+	tap_skip record/workloads "$can_record: the workloads cannot be recorded here"
+else
+	record_and_validate pingpong "$workloads/pingpong" 300
+	record_and_validate pingpong-one-fp "$workloads/pingpong" --one-fp 300
+	record_and_validate kthread-blocked "$workloads/kthread_blocked" 40
+	record_and_validate signals "$workloads/signals" 100
+	record_and_validate signals-fp-handler "$workloads/signals" --fp-handler 100
+	if [ "$(nproc)" -ge 2 ]; then
+		record_and_validate migrate "$workloads/migrate" 100
+	else
+		tap_skip record/migrate-validates-exactly "one CPU: nothing to migrate to"
+	fi
+	if command -v mkfs.ext4 > /dev/null && truncate -s 64M "$work/ext4.img" &&
+		mkfs.ext4 -q -F -O metadata_csum "$work/ext4.img" 2> "$work/mkfs.err" && mkdir -p "$work/ext4" &&
+		mount -o loop "$work/ext4.img" "$work/ext4" 2> "$work/mount.err"; then
+		mounted=$work/ext4
+		record_and_validate kfpu-syscalls "$workloads/kfpu_syscalls" "$work/ext4" 50
+		umount "$work/ext4" && mounted=""
+	else
+		tap_skip record/kfpu-syscalls-validates-exactly "no ext4 loop image with metadata_csum: $(cat "$work/mkfs.err" "$work/mount.err" 2>/dev/null | head -n 1)"
+	fi
+	if [ -w /dev/kvm ]; then
+		guest=("$workloads/kvm_guest" 50)
+		"${guest[@]}" 2> /dev/null || { [ $? -eq 5 ] && guest=("$workloads/kvm_guest" --integer 50); }
+		if "${guest[@]}" 2> "$work/kvm.err"; then
+			record_and_validate kvm-guest "${guest[@]}"
+			grep -q '^# KVM  *[0-9]* *[0-9]* *[1-9]' "$work/kvm-guest.live" ||
+				tap_diag "the KVM capture has no KVM restores (kvm:kvm_fpu did not fire?)"
+		else
+			tap_skip record/kvm-guest-validates-exactly "/dev/kvm refused a guest: $(head -n 1 "$work/kvm.err")"
+		fi
+	else
+		tap_skip record/kvm-guest-validates-exactly "no writable /dev/kvm"
+	fi
+
+	# Failures: clear, with the exit status the usage text gives, nothing left behind.
+	problems=""
+	before=$(tracing_settings; mount | grep -c tracefs)
+	if command -v setpriv > /dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" record -o "$work/x" -- true > "$work/nonroot" 2>&1
+		[ $? -eq 2 ] && grep -q 'needs root' "$work/nonroot" || problems+="not root: $(cat "$work/nonroot")"$'\n'
+	fi
+	FPULAB_TRACEFS=/nonexistent "$tool" record -o "$work/x" -- true > "$work/notracefs" 2>&1
+	[ $? -eq 2 ] && grep -q 'no tracefs at /nonexistent' "$work/notracefs" || problems+="no tracefs: $(cat "$work/notracefs")"$'\n'
+	FPULAB_TRACE_EXTRA_EVENTS="sched/no_such_event x86_fpu/nor_this" "$tool" record -o "$work/x" -- true > "$work/missing" 2>&1
+	[ $? -eq 2 ] && grep -q 'lacks the events: sched:no_such_event x86_fpu:nor_this' "$work/missing" ||
+		problems+="missing events: $(cat "$work/missing")"$'\n'
+	"$tool" record -o "$work/x" > "$work/usage" 2>&1
+	[ $? -eq 3 ] || problems+="no command: not a usage error"$'\n'
+	[ "$before" = "$(tracing_settings; mount | grep -c tracefs)" ] || problems+="the tracing settings changed"$'\n'
+	tap_check record/fails-clearly "$problems"
+
+	# Ctrl-C while recording: the instance and any mount it made are removed.
+	problems=""
+	set -m   # its own process group, with SIGINT not ignored (as a terminal's Ctrl-C sends it)
+	"$tool" record -o "$work/interrupted.trace" -- sleep 20 > "$work/interrupted" 2>&1 &
+	recorder=$!
+	set +m
+	sleep 1
+	kill -INT -- -"$recorder"
+	wait "$recorder"
+	status=$?
+	[ "$status" -eq 130 ] || problems+="exit status $status after SIGINT, expected 130"$'\n'
+	ls -d /sys/kernel/tracing/instances/fpulab-trace-* /sys/kernel/debug/tracing/instances/fpulab-trace-* > /dev/null 2>&1 &&
+		problems+="a tracing instance was left behind"$'\n'
+	[ "$before" = "$(tracing_settings; mount | grep -c tracefs)" ] || problems+="the tracing settings changed"$'\n'
+	tap_check record/ctrl-c-puts-everything-back "$problems"
+fi
+
+# The mount points of tracefs and debugfs, one a line.
+tracing_mounts() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "tracefs" || $(i + 1) == "debugfs") print $5; break } }' \
+		/proc/self/mountinfo
+}
+
+# The top level's tracing_on (or, with an argument, sets it), through a mount of its own.
+top_level_tracing_on() {
+	local dir
+	dir=$(mktemp -d /tmp/fpulab-tracefs.XXXXXX)
+	if mount -t tracefs nodev "$dir" 2> /dev/null; then
+		if [ -n "${1-}" ]; then echo "$1" > "$dir/tracing_on"; else cat "$dir/tracing_on"; fi
+		umount "$dir"
+	fi
+	rmdir "$dir"
+}
+
+# trace-cmd captures: a .dat file goes through `trace-cmd report`.
+if ! command -v trace-cmd > /dev/null; then
+	tap_skip trace-cmd-import "trace-cmd is not installed"
+elif [ -n "$can_record" ]; then
+	tap_skip trace-cmd-import "$can_record"
+else
+	mounts_before=$(tracing_mounts)
+	tracing_on_before=$(top_level_tracing_on)
+	(cd "$work" && timeout 60 trace-cmd record -q -d -e sched -e signal:signal_deliver -e raw_syscalls:sys_enter \
+		-e x86_fpu -o "$work/trace.dat" -- "$OLDPWD/$workloads/pingpong" 50 > "$work/trace-cmd.log" 2>&1)
+	# trace-cmd records at the top level and mounts tracefs (or debugfs) itself: put both back
+	for point in $(tracing_mounts | tac); do
+		grep -qxF "$point" <<< "$mounts_before" || umount "$point"
+	done
+	[ -n "$tracing_on_before" ] && top_level_tracing_on "$tracing_on_before"
+	if [ -s "$work/trace.dat" ] && trace-cmd report "$work/trace.dat" > /dev/null 2>&1 &&
+		[ "$(trace-cmd report "$work/trace.dat" 2>/dev/null | grep -c sched_switch)" -gt 0 ]; then
+		"$tool" validate "$work/trace.dat" > "$work/dat.validate" 2>&1
+		tap_status trace-cmd-import $? "$(grep -m1 -E '^# (mismatch|validate)' "$work/dat.validate")"
+	else
+		tap_skip trace-cmd-import "trace-cmd record cannot capture on this kernel: $(grep -v '^$' "$work/trace-cmd.log" | head -n 2 | tr '\n' ' ')"
+	fi
+fi
+
+tap_end
