@@ -287,8 +287,6 @@ static int parse_line(struct lab_scenario *s, const struct line_words *w, unsign
 		return fail(error, line, "unknown event '%s'", w->word[0]);
 	if (s->events >= s->storage->events)
 		return fail(error, line, "%s: too many events", w->word[0]);
-	if (line > UINT16_MAX)   /* an event keeps its line in 16 bits */
-		return fail(error, line, "%s: an event past line 65535", w->word[0]);
 	e = &s->event[s->events];
 	memset(e, 0, sizeof *e);
 	e->type = (uint8_t)type;

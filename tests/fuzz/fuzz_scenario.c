@@ -10,6 +10,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Room for what an 8 KiB input can declare (the fuzzer's -max_len), bounded as the
+   kernel's tests bound it. */
+#define FUZZ_CONTEXTS 64
+#define FUZZ_EVENTS 4096
+LAB_STORAGE_DEFINE(storage, FUZZ_CONTEXTS, FUZZ_EVENTS);
+
 static int unterminated(const char *text, size_t size)
 {
 	return memchr(text, 0, size) == NULL;
@@ -18,8 +24,8 @@ static int unterminated(const char *text, size_t size)
 /* What the engine relies on; ASan cannot see a count past an array inside the struct. */
 static void check_scenario(const struct lab_scenario *s)
 {
-	if (s->cpus < 1 || s->cpus > LAB_MAX_CPUS || s->contexts > LAB_MAX_CONTEXTS ||
-	    s->events > LAB_MAX_EVENTS || s->events == 0 || unterminated(s->name, sizeof s->name))
+	if (s->cpus < 1 || s->cpus > LAB_MAX_CPUS || s->contexts > storage.contexts ||
+	    s->events > storage.events || s->events == 0 || unterminated(s->name, sizeof s->name))
 		abort();
 	for (unsigned i = 0; i < s->contexts; i++)
 		if (unterminated(s->context[i].name, sizeof s->context[i].name))
@@ -42,7 +48,7 @@ static void run_config(const struct lab_config *config, const struct lab_scenari
 	static struct lab_result result;
 	static char record[1536];
 
-	lab_sim_fpu_backend(&sim, &backend);
+	lab_sim_fpu_backend(&sim, &backend, &storage);
 	if (lab_run(config, s, &backend, &machine, &result) != 0 &&
 	    (!result.error[0] || unterminated(result.error, sizeof result.error)))
 		abort();
@@ -60,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = 0;
-	if (lab_scenario_parse("fuzz", text, &scenario, &error) != 0) {
+	if (lab_scenario_parse("fuzz", text, &scenario, &storage, &error) != 0) {
 		if (error.line == 0 || unterminated(error.message, sizeof error.message))
 			abort();
 	} else {
