@@ -3,7 +3,7 @@
 # the platform table (tests/boot/platforms.table: one clean run a platform) and the boot
 # cases (tests/boot/cases.txt), with the checks of tests/boot/checks.sh.
 #   FPULAB_BOOT_ONLY=GLOB   only the cases whose name matches (extglob: @(a|b))
-#   FPULAB_BOOT_JOBS=N      boots at a time (default 2; docs/runners.md says why that
+#   FPULAB_BOOT_JOBS=N      boots at a time (default 2; docs/design.md, 18, says why that
 #                           keeps every check meaningful)
 #   FPULAB_BOOT_LIST=1      print each case's command, status and checks; boot nothing
 #   FPULAB_BOOT_GRADE=1     boot nothing: grade the logs the last boots left
