@@ -203,12 +203,13 @@ top_level_tracing_on() {
 	rmdir "$dir"
 }
 
-# trace-cmd captures: a .dat file goes through `trace-cmd report`.
+# trace-cmd captures: a real .dat file goes through `trace-cmd report`.
 if ! command -v trace-cmd > /dev/null; then
-	tap_skip trace-cmd-import "trace-cmd is not installed"
+	tap_skip trace-cmd "trace-cmd is not installed"
 elif [ -n "$can_record" ]; then
-	tap_skip trace-cmd-import "$can_record"
+	tap_skip trace-cmd "$can_record"
 else
+	# 1. trace-cmd record itself
 	mounts_before=$(tracing_mounts)
 	tracing_on_before=$(top_level_tracing_on)
 	(cd "$work" && timeout 60 trace-cmd record -q -d -e sched -e signal:signal_deliver -e raw_syscalls:sys_enter \
@@ -221,9 +222,52 @@ else
 	if [ -s "$work/trace.dat" ] && trace-cmd report "$work/trace.dat" > /dev/null 2>&1 &&
 		[ "$(trace-cmd report "$work/trace.dat" 2>/dev/null | grep -c sched_switch)" -gt 0 ]; then
 		"$tool" validate "$work/trace.dat" > "$work/dat.validate" 2>&1
-		tap_status trace-cmd-import $? "$(grep -m1 -E '^# (mismatch|validate)' "$work/dat.validate")"
+		tap_status trace-cmd/record-validates-exactly $? "$(grep -m1 -E '^# (mismatch|validate)' "$work/dat.validate")"
 	else
-		tap_skip trace-cmd-import "trace-cmd record cannot capture on this kernel: $(grep -v '^$' "$work/trace-cmd.log" | head -n 2 | tr '\n' ' ')"
+		why=$(grep -v '^$' "$work/trace-cmd.log" | head -n 2 | tr '\n' ' ')
+		[ "$(cat /proc/sys/kernel/ftrace_enabled 2>/dev/null)" = 1 ] && ! (echo 1 > /proc/sys/kernel/ftrace_enabled) 2>/dev/null &&
+			why+="(/proc/sys/kernel/ftrace_enabled refuses writes)"
+		tap_skip trace-cmd/record-validates-exactly "trace-cmd record cannot start on this machine: $why"
+	fi
+
+	# 2. the same kind of file from trace-cmd extract (record --dat): the .dat holds the
+	# capture's events, names its kernel and CPUs, and validates exactly.
+	problems=""
+	if ! "$tool" record -o "$work/both.trace" --dat "$work/both.dat" -- "$workloads/pingpong" 50 > "$work/both.record" 2>&1; then
+		problems+="record --dat failed: $(tail -n 1 "$work/both.record")"$'\n'
+	else
+		"$tool" import "$work/both.dat" -o "$work/both.imported" 2> "$work/both.import" || problems+="import failed: $(cat "$work/both.import")"$'\n'
+		grep -qxF "# kernel: $(uname -r)" "$work/both.imported" || problems+="import: $(grep '^# kernel' "$work/both.imported")"$'\n'
+		grep -qxF "# cpus: $(nproc)" "$work/both.imported" || problems+="import: $(grep '^# cpus' "$work/both.imported")"$'\n'
+		grep -q '^fpulab-trace-[0-9]*: ' "$work/both.imported" && problems+="import: the buffer's name is left on the lines"$'\n'
+		events=$(grep -vc '^#' "$work/both.trace") imported=$(grep -vc '^#' "$work/both.imported")
+		[ "$events" = "$imported" ] || problems+="the capture has $events events, its .dat $imported"$'\n'
+		"$tool" validate "$work/both.dat" > "$work/both.validate" 2>&1 ||
+			problems+="the .dat: $(grep -m1 -E '^# (mismatch|validate: [0-9]+ events)' "$work/both.validate")"$'\n'
+		grep -q '^# all ' "$work/both.validate" || problems+="no table for the .dat"$'\n'
+	fi
+	tap_check trace-cmd/extract-validates-exactly "$problems"
+
+	# 3. a file with two instance buffers: import must be told which one
+	problems=""
+	tracefs_dir=$(tracing_mounts | head -n 1)
+	if [ -z "$tracefs_dir" ] || [ ! -d "$tracefs_dir/instances" ]; then
+		tap_skip trace-cmd/two-buffers-need-a-choice "no mounted tracefs with instances"
+	else
+		for buffer in fpulab-a fpulab-b; do
+			mkdir "$tracefs_dir/instances/$buffer" && echo 1 > "$tracefs_dir/instances/$buffer/events/sched/sched_switch/enable"
+		done
+		sleep 0.2
+		for buffer in fpulab-a fpulab-b; do echo 0 > "$tracefs_dir/instances/$buffer/tracing_on"; done
+		trace-cmd extract -B fpulab-a -B fpulab-b -o "$work/two.dat" > "$work/two.extract" 2>&1 || problems+="extract: $(tail -n 1 "$work/two.extract")"$'\n'
+		for buffer in fpulab-a fpulab-b; do rmdir "$tracefs_dir/instances/$buffer" 2>/dev/null; done
+		"$tool" import "$work/two.dat" > /dev/null 2> "$work/two.none"
+		[ $? -eq 2 ] && grep -q 'several buffers (fpulab-a fpulab-b)' "$work/two.none" || problems+="no --buffer: $(cat "$work/two.none")"$'\n'
+		"$tool" import "$work/two.dat" --buffer fpulab-b -o "$work/two.b" 2> "$work/two.b.err" || problems+="--buffer fpulab-b: $(cat "$work/two.b.err")"$'\n'
+		grep -q '^fpulab-' "$work/two.b" && problems+="--buffer fpulab-b: prefixed lines remain"$'\n'
+		grep -q 'sched_switch' "$work/two.b" || problems+="--buffer fpulab-b: no sched_switch"$'\n'
+		ls -d "$tracefs_dir"/instances/fpulab-[ab] > /dev/null 2>&1 && problems+="an instance was left behind"$'\n'
+		tap_check trace-cmd/two-buffers-need-a-choice "$problems"
 	fi
 fi
 
