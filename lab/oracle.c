@@ -2,15 +2,18 @@
    effects as the engine (lab/model.c), as actions: who executes FP instructions
    where, kernel FP code, signal frames, fork's copy, exit and exec. It saves a state
    only if it was modified, is displaced (by another state or kernel FP code) and is
-   needed again; it restores only if a state that is used does not hold the registers.
-   A signal frame is one save if the state is in the registers (a memory copy
-   otherwise); fork's copy is one save if the parent's newest state is only in the
-   registers and the child needs it. Linear in the actions: a backward pass finds each
-   action's next need of its state first. */
+   needed again, in the run or after it (a run is a window of a running system: a
+   state that has not ended by exit or exec lives on); it restores only if a state
+   that is used does not hold the registers. A signal frame is one save if the state
+   is in the registers (a memory copy otherwise); after sigreturn the state is the
+   frame's, in memory. Fork's copy is one save if the parent's newest state is only
+   in the registers and the child needs it. Linear in the actions: a backward pass
+   finds each action's next need of its state first. */
 #include "lab/lab_run.h"
 #include "lib/string.h"
 
 #define NO_ACTION 0xffffffffu
+#define AFTER_THE_END 0xfffffffeu   /* needed after the run: the context lives on */
 #define HOLDER_INIT 0xfffeu
 #define HOLDER_JUNK 0xfffdu
 
@@ -56,7 +59,7 @@ static void link_needs(struct lab_action *a, unsigned n, struct lab_oracle_id *o
 	unsigned ids = 2 * contexts;
 
 	for (unsigned id = 0; id < ids; id++)
-		o[id].last = NO_ACTION;
+		o[id].last = AFTER_THE_END;
 	for (unsigned i = n; i-- > 0;) {
 		unsigned id = a[i].id;
 		switch (a[i].type) {
@@ -210,7 +213,13 @@ void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_count
 			r.holder[r.a[i].cpu] = HOLDER_JUNK;
 			break;
 		case LAB_ACT_FRAME: frame(&r, i); break;
-		case LAB_ACT_SIGRETURN: drop_holder_of(&r, HANDLER(id)); break;
+		case LAB_ACT_SIGRETURN:
+			/* the state is the frame's now, which the handler may have changed
+			   (ucontext): it comes back from memory, whatever the registers hold */
+			drop_holder_of(&r, HANDLER(id));
+			drop_holder_of(&r, id);
+			r.o[id].dirty = 0;
+			break;
 		case LAB_ACT_USE: use(&r, i); break;
 		case LAB_ACT_FORK: fork_copy(&r, i); break;
 		case LAB_ACT_EXIT:
