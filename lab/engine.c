@@ -12,7 +12,7 @@ const struct lab_cost_weights lab_default_weights = {
 uint64_t lab_cost(const struct lab_counts *c, const struct lab_cost_weights *w)
 {
 	return (uint64_t)c->saves * w->save_base + (uint64_t)c->restores * w->restore_base +
-	       (uint64_t)(c->bytes_saved + c->bytes_restored) / 64 * w->per_64_bytes +
+	       (uint64_t)(c->bytes_saved + c->bytes_restored + c->bytes_copied) / 64 * w->per_64_bytes +
 	       (uint64_t)c->nm_traps * w->nm_trap + (uint64_t)c->cr0_writes * w->cr0_write +
 	       (uint64_t)c->xfd_writes * w->msr_write + (uint64_t)c->xsetbv * w->xsetbv +
 	       (uint64_t)c->vm_exits * w->vm_exit + (uint64_t)c->ipis * w->ipi;

@@ -32,6 +32,7 @@ unsigned lab_weights_measured(lab_median_lookup lookup, struct lab_cost_weights 
 struct lab_counts {
 	uint32_t saves, restores, bytes_saved, bytes_restored, nm_traps, cr0_writes, xfd_writes,
 		xsetbv, vm_exits, ipis;
+	uint32_t frame_copies, bytes_copied;   /* signal frames written from memory, not registers */
 };
 uint64_t lab_cost(const struct lab_counts *counts, const struct lab_cost_weights *weights);
 

@@ -28,6 +28,9 @@ struct lab_fpu_backend {
 	/* ctx's buffer (frame != 0: its signal frame) := the init state, in memory (exec;
 	   a new signal frame, whose header Linux clears before the XSAVE). */
 	void (*init_buffer)(void *self, unsigned ctx, int frame);
+	/* Optional: ctx's signal frame := its buffer's components of mask, converted to
+	   the standard format in memory (no register touched). Returns the bytes copied. */
+	uint32_t (*copy_to_frame)(void *self, unsigned ctx, uint32_t mask);
 	void (*set_ts)(void *self, unsigned cpu);
 	void (*clear_ts)(void *self, unsigned cpu);
 	void (*write_xfd)(void *self, unsigned cpu, uint32_t xfd);

@@ -28,6 +28,9 @@ struct lab_host_ops {
 	void (*fork)(struct lab_machine *m, unsigned cpu, unsigned parent, unsigned child);
 	void (*exit)(struct lab_machine *m, unsigned cpu, unsigned ctx);
 	void (*exec)(struct lab_machine *m, unsigned cpu, unsigned ctx);
+	/* Optional (0: lab_signal_frame_linux): a signal to ctx on cpu: its state into
+	   its (cleared) signal frame, the handler's init state loaded. */
+	void (*signal_frame)(struct lab_machine *m, unsigned cpu, unsigned ctx);
 };
 
 /* A hypervisor policy: the vCPU's run loop. vcpu = the LAB_VMM context,
@@ -81,6 +84,7 @@ struct lab_config {
 #define LAB_MUT_BLOCKED_SWITCH_IN_RESTORES 256u /* every switch-in returns to user space */
 #define LAB_MUT_SKIP_TS_SET 512u             /* lazy-ts: no CR0.TS set at a switch */
 #define LAB_MUT_LAZY_FOR_EVERY_TASK 1024u    /* fpulab: CR0.TS instead of a load, for any task */
+#define LAB_MUT_FRAME_COPY_SKIPS_IPI 2048u   /* fpulab: the frame copied from a buffer older than another CPU's registers */
 
 struct lab_corruption {
 	uint32_t step, line;
@@ -108,7 +112,10 @@ struct lab_context_state {
 };
 
 /* Register operations of a run, as they happen (fpulab-trace validate). */
-enum lab_op { LAB_OP_SAVE, LAB_OP_RESTORE, LAB_OP_FRAME_SAVE, LAB_OP_INIT_RESTORE, LAB_OP_FRAME_RESTORE };
+enum lab_op {
+	LAB_OP_SAVE, LAB_OP_RESTORE, LAB_OP_FRAME_SAVE, LAB_OP_INIT_RESTORE, LAB_OP_FRAME_RESTORE,
+	LAB_OP_FRAME_COPY,   /* a signal frame from the buffer, in memory */
+};
 struct lab_observer {
 	void *self;
 	/* effect: the lab_effect_type being carried out */
@@ -159,6 +166,14 @@ void lab_restore(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx
 void lab_save_owner_if_stale(struct lab_machine *m, unsigned dom, unsigned cpu);
 /* Makes the registers hold ctx's state: saves a stale owner, restores ctx unless valid. */
 void lab_load(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx);
+/* A host context's state that is stale on another CPU is saved there (an IPI). */
+void lab_save_stale_elsewhere(struct lab_machine *m, unsigned cpu, unsigned ctx);
+/* Signal frames: XSAVE of cpu's registers to ctx's frame; ctx's buffer copied to it
+   in memory (the backend's copy_to_frame); the handler's init state loaded on cpu
+   (ctx then owns the registers). */
+void lab_frame_save(struct lab_machine *m, unsigned cpu, unsigned ctx);
+void lab_frame_copy(struct lab_machine *m, unsigned ctx);
+void lab_handler_init(struct lab_machine *m, unsigned cpu, unsigned ctx);
 void lab_invalidate(struct lab_machine *m, unsigned dom, unsigned cpu);
 void lab_set_ts(struct lab_machine *m, unsigned cpu);
 void lab_clear_ts(struct lab_machine *m, unsigned cpu);
@@ -171,10 +186,12 @@ void lab_guest_trap_if_armed(struct lab_machine *m, unsigned dom, unsigned phys)
 void lab_xfd_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx, uint32_t xfd_err);
 bool lab_owns_state(struct lab_machine *m, unsigned ctx);   /* the kind may own FPU state */
 unsigned lab_kind(struct lab_machine *m, unsigned ctx);
-/* Linux 5.2+'s fork, exit and exec (lab/policy_common.c), the hooks' defaults. */
+/* Linux 5.2+'s fork, exit, exec and signal frame (lab/policy_common.c), the hooks'
+   defaults. */
 void lab_fork_copy(struct lab_machine *m, unsigned cpu, unsigned parent, unsigned child);
 void lab_exit_drop(struct lab_machine *m, unsigned cpu, unsigned ctx);
 void lab_exec_reset(struct lab_machine *m, unsigned cpu, unsigned ctx);
+void lab_signal_frame_linux(struct lab_machine *m, unsigned cpu, unsigned ctx);
 
 /* Host policies. */
 extern const struct lab_host_ops lab_host_lazy_ts, lab_host_eager, lab_host_deferred, lab_host_fpulab;

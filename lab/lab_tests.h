@@ -25,6 +25,7 @@ void lab_test_mutant_fork_shares_parent_registers(struct test_result *result);
 void lab_test_mutant_recycled_context_keeps_last_cpu(struct test_result *result);
 void lab_test_mutant_lazy_ts_skips_ts_set(struct test_result *result);
 void lab_test_mutant_fpulab_lazy_for_every_task(struct test_result *result);
+void lab_test_mutant_fpulab_frame_copy_skips_ipi(struct test_result *result);
 void lab_test_table(struct test_result *result);
 void lab_test_backend_hosted(struct test_result *result);
 void lab_test_backend_metal(struct test_result *result);
@@ -54,6 +55,7 @@ void lab_test_backend_metal(struct test_result *result);
 	  lab_test_mutant_recycled_context_keeps_last_cpu, 0, 0 },                                   \
 	{ "lab/mutant/lazy-ts-skips-ts-set", lab_test_mutant_lazy_ts_skips_ts_set, 0, 0 },           \
 	{ "lab/mutant/fpulab-lazy-for-every-task", lab_test_mutant_fpulab_lazy_for_every_task, 0, 0 }, \
+	{ "lab/mutant/fpulab-frame-copy-skips-ipi", lab_test_mutant_fpulab_frame_copy_skips_ipi, 0, 0 }, \
 	{ "lab/backend/hosted", lab_test_backend_hosted, 0, 0 },                                     \
 	{ "lab/backend/metal", lab_test_backend_metal, 0, 0 },                                       \
 	{ "lab/table", lab_test_table, 0, 0 },

@@ -156,6 +156,16 @@ void lab_save_owner_if_stale(struct lab_machine *m, unsigned dom, unsigned cpu)
 		lab_save(m, dom, cpu, owner);
 }
 
+void lab_save_stale_elsewhere(struct lab_machine *m, unsigned cpu, unsigned ctx)
+{
+	for (unsigned other = 0; other < m->cpus; other++)
+		if (other != cpu && m->owner[0][other] == ctx && m->ctx[ctx].last_cpu == other &&
+		    (m->ctx[ctx].flags & LAB_CTX_STALE)) {
+			m->counts.ipis++;
+			lab_save(m, 0, other, ctx);
+		}
+}
+
 void lab_load(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 {
 	if (lab_valid(m, dom, cpu, ctx)) {
@@ -163,13 +173,8 @@ void lab_load(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 		m->ctx[ctx].flags |= LAB_CTX_LOADED;
 		return;
 	}
-	/* A stale copy on another CPU is saved there first (an IPI). */
-	for (unsigned other = 0; other < m->cpus && !dom; other++)
-		if (other != cpu && m->owner[0][other] == ctx && m->ctx[ctx].last_cpu == other &&
-		    (m->ctx[ctx].flags & LAB_CTX_STALE)) {
-			m->counts.ipis++;
-			lab_save(m, 0, other, ctx);
-		}
+	if (!dom)
+		lab_save_stale_elsewhere(m, cpu, ctx);
 	lab_save_owner_if_stale(m, dom, cpu);
 	lab_restore(m, dom, cpu, ctx);
 }
@@ -193,4 +198,31 @@ void lab_xfd_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx,
 		lab_vm_exit_count(m);
 	m->ctx[ctx].flags |= LAB_CTX_XFD_DISARMED;
 	lab_sync_xfd(m, dom, phys, ctx);
+}
+
+/* Signal frames (docs/lab.md "Signals"): the frame is in the standard format. */
+void lab_frame_save(struct lab_machine *m, unsigned cpu, unsigned ctx)
+{
+	m->counts.bytes_saved += m->fpu->save(m->fpu->self, cpu, ctx, 1, lab_ctx_mask(m, ctx));
+	m->counts.saves++;
+	observe(m, LAB_OP_FRAME_SAVE, ctx);
+}
+
+void lab_frame_copy(struct lab_machine *m, unsigned ctx)
+{
+	m->counts.bytes_copied += m->fpu->copy_to_frame(m->fpu->self, ctx, lab_ctx_mask(m, ctx));
+	m->counts.frame_copies++;
+	observe(m, LAB_OP_FRAME_COPY, ctx);
+}
+
+void lab_handler_init(struct lab_machine *m, unsigned cpu, unsigned ctx)
+{
+	/* every component: no earlier owner's state survives into the handler */
+	m->fpu->restore_init(m->fpu->self, cpu, LAB_MASK_ALL);
+	m->counts.restores++;
+	m->counts.bytes_restored += LAB_XSAVE_HEADER_BYTES;
+	observe(m, LAB_OP_INIT_RESTORE, ctx);
+	m->owner[0][cpu] = (uint16_t)ctx;
+	m->ctx[ctx].last_cpu = (uint8_t)cpu;
+	m->ctx[ctx].flags |= LAB_CTX_STALE | LAB_CTX_LOADED;
 }

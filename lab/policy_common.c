@@ -61,3 +61,15 @@ void lab_exec_reset(struct lab_machine *m, unsigned cpu, unsigned ctx)
 	m->ctx[ctx].flags = 0;
 	m->fpu->init_buffer(m->fpu->self, ctx, 0);
 }
+
+/* A signal (copy_fpstate_to_sigframe, Linux 5.2+): the registers are loaded if they
+   do not hold the task's state, then XSAVE'd to the frame; seed 003's broken path
+   XSAVEs them without asking. The handler starts from the init state. */
+void lab_signal_frame_linux(struct lab_machine *m, unsigned cpu, unsigned ctx)
+{
+	if (!(m->config->mutation & LAB_MUT_SIGNAL_STALE_FRAME))
+		lab_load(m, 0, cpu, ctx);
+	lab_clear_ts(m, cpu);
+	lab_frame_save(m, cpu, ctx);
+	lab_handler_init(m, cpu, ctx);
+}

@@ -131,9 +131,30 @@ static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigne
 		m->ctx[lab_state_of(m, dom, ctx)].flags |= LAB_CTX_STALE;
 }
 
+/* A signal to a task whose state these registers do not hold (kernel FP code ran, or
+   it has not returned to user space since it was switched in): its newest state is
+   its buffer (saved first where it is stale on another CPU) and is copied into the
+   frame in memory, converted to the standard format as ptrace's copy_xstate_to_uabi_buf
+   converts it, instead of Linux's restore and XSAVE. The handler's init state is then
+   loaded over the registers, whose stale owner is saved first. */
+static void fpulab_signal_frame(struct lab_machine *m, unsigned cpu, unsigned ctx)
+{
+	if (lab_valid(m, 0, cpu, ctx) || !m->fpu->copy_to_frame)
+		return lab_signal_frame_linux(m, cpu, ctx);
+	if (!(m->config->mutation & LAB_MUT_FRAME_COPY_SKIPS_IPI))
+		lab_save_stale_elsewhere(m, cpu, ctx);
+	lab_frame_copy(m, ctx);
+	lab_clear_ts(m, cpu);
+	lab_save_owner_if_stale(m, 0, cpu);
+	lab_invalidate(m, 0, cpu);
+	lab_sync_xfd(m, 0, cpu, ctx);
+	lab_handler_init(m, cpu, ctx);
+}
+
 const struct lab_host_ops lab_host_fpulab = {
 	.name = "fpulab", .switch_to = fpulab_switch, .kfpu_begin = fpulab_kfpu_begin,
 	.kfpu_end = fpulab_kfpu_end, .return_user = fpulab_return_user, .nm = fpulab_nm,
+	.signal_frame = fpulab_signal_frame,
 };
 
 static void fpulab_run_enter(struct lab_machine *m, unsigned cpu)

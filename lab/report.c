@@ -67,6 +67,8 @@ void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 	json_uint(&w, "xsetbv", r->counts.xsetbv);
 	json_uint(&w, "vm_exits", r->counts.vm_exits);
 	json_uint(&w, "ipis", r->counts.ipis);
+	json_uint(&w, "frame_copies", r->counts.frame_copies);
+	json_uint(&w, "bytes_copied", r->counts.bytes_copied);
 	json_uint(&w, "cost_cycles", r->cost);
 	json_string(&w, "cost_weights", lab_weights() == &lab_default_weights ? "default" : "measured");
 	json_string(&w, "verdict", r->error[0] ? "error" : r->corrupted ? "corrupted" : "intact");

@@ -194,9 +194,22 @@ static const char blocked_switch_in[] =
 	"switch cpu0 task-b uses-fpu\n"
 	"switch cpu0 task-a uses-fpu\n";
 
+static const char signal_elsewhere[] =
+	"# a signal to a task whose newest state is still in another CPU's registers\n"
+	"# (fpulab's deferred write-back): the frame must not come from its older buffer\n"
+	"cpus 2\n"
+	"switch cpu1 task-a uses-fpu      # loaded on cpu1, written since\n"
+	"measure\n"
+	"switch cpu1 kthread              # a kernel thread: nothing is written back\n"
+	"switch cpu0 task-a kernel        # woken on cpu0, in the kernel: not loaded\n"
+	"signal cpu0                      # its frame\n"
+	"sigreturn cpu0\n"
+	"use cpu0\n";
+
 const struct lab_scenario_text lab_extra_scenarios[] = {
 	{ "fork-exit", fork_exit },
 	{ "blocked-switch-in", blocked_switch_in },
+	{ "signal-elsewhere", signal_elsewhere },
 };
 
 const unsigned lab_extra_scenario_count = sizeof lab_extra_scenarios / sizeof lab_extra_scenarios[0];

@@ -96,6 +96,19 @@ static void sim_init_buffer(void *self, unsigned ctx, int frame)
 	memset(area_of(self, ctx, frame), 0, sizeof(struct lab_sim_area));
 }
 
+static uint32_t sim_copy_to_frame(void *self, unsigned ctx, uint32_t mask)
+{
+	const struct lab_sim_area *buffer = area_of(self, ctx, 0);
+	struct lab_sim_area *frame = area_of(self, ctx, 1);
+	uint32_t in_use = buffer->xstate_bv & mask;
+
+	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
+		if ((mask >> c) & 1)
+			frame->value[c] = ((in_use >> c) & 1) ? buffer->value[c] : 0;
+	frame->xstate_bv = (frame->xstate_bv & ~mask) | in_use;
+	return lab_area_bytes(in_use);
+}
+
 static void sim_peek(void *self, unsigned cpu, uint32_t *values)
 {
 	struct lab_sim_cpu *state = &((struct lab_sim_fpu *)self)->cpu[cpu];
@@ -179,6 +192,7 @@ void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backen
 	backend->restore = sim_restore;
 	backend->restore_init = sim_restore_init;
 	backend->init_buffer = sim_init_buffer;
+	backend->copy_to_frame = sim_copy_to_frame;
 	backend->peek = sim_peek;
 	backend->set_ts = sim_set_ts;
 	backend->clear_ts = sim_clear_ts;

@@ -146,31 +146,20 @@ void lab_workload_clobber(struct lab_machine *m, unsigned cpu, uint32_t mask)
 	m->fpu->clobber(m->fpu->self, cpu, mask, kernel_junk(m->step));
 }
 
-/* A signal: the state goes to the frame in the standard format, from the registers
-   when they hold it, else loaded first (Linux 5.2+); seed 003's broken path XSAVEs
-   the registers without asking. The handler starts from the init state. */
+/* A signal: the policy writes the task's state into a new frame (standard format)
+   and loads the handler's init state; the checker expects the frame to hold the
+   task's state and the handler to start from init. */
 void lab_workload_signal(struct lab_machine *m, unsigned cpu, unsigned x)
 {
-	uint32_t mask = lab_ctx_mask(m, x);
 	struct lab_context_state *s = &m->ctx[x];
+	const struct lab_host_ops *host = m->config->host;
 
-	if (!(m->config->mutation & LAB_MUT_SIGNAL_STALE_FRAME))
-		lab_load(m, 0, cpu, x);
-	lab_clear_ts(m, cpu);
 	m->fpu->init_buffer(m->fpu->self, x, 1);   /* a new frame: no component of an earlier one */
-	m->counts.bytes_saved += m->fpu->save(m->fpu->self, cpu, x, 1, mask);
-	m->counts.saves++;
-	if (m->observer)
-		m->observer->op(m->observer->self, m->step, m->effect, LAB_OP_FRAME_SAVE, x);
+	if (host->signal_frame)
+		host->signal_frame(m, cpu, x);
+	else
+		lab_signal_frame_linux(m, cpu, x);
 	memcpy(s->frame_expect, s->expect, sizeof s->frame_expect);
-	m->fpu->restore_init(m->fpu->self, cpu, mask);
-	m->counts.restores++;
-	m->counts.bytes_restored += LAB_XSAVE_HEADER_BYTES;
-	if (m->observer)
-		m->observer->op(m->observer->self, m->step, m->effect, LAB_OP_INIT_RESTORE, x);
-	m->owner[0][cpu] = (uint16_t)x;
-	s->last_cpu = (uint8_t)cpu;
-	s->flags |= LAB_CTX_STALE | LAB_CTX_LOADED;
 	memset(s->handler_expect, 0, sizeof s->handler_expect);
 }
 

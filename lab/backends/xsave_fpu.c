@@ -201,6 +201,34 @@ static void xs_init_buffer(void *self, unsigned ctx, int frame)
 	memset(frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx], 0, sizeof f->shadow_buffer[ctx]);
 }
 
+/* A signal frame from ctx's buffer, in memory: the simulated components from its
+   shadow, the real ones converted from the buffer's format (XSAVEC's compacted one,
+   or the standard) to the frame's standard one. Timed with the saves. */
+static uint32_t xs_copy_to_frame(void *self, unsigned ctx, uint32_t mask)
+{
+	struct lab_xsave_fpu *f = self;
+	struct lab_sim_area *from, *to;
+	uint32_t simulated = mask & ~f->real, in_use;
+	uint64_t real, start;
+
+	ctx %= XSAVE_FPU_CONTEXTS;
+	from = &f->shadow_buffer[ctx];
+	to = &f->shadow_frame[ctx];
+	in_use = from->xstate_bv & simulated;
+	for (unsigned i = 0; i < LAB_COMPONENTS; i++)
+		if ((simulated >> i) & 1)
+			to->value[i] = ((in_use >> i) & 1) ? from->value[i] : 0;
+	to->xstate_bv = (to->xstate_bv & ~simulated) | in_use;
+	real = xsave_fpu_hw_bits(f, mask);
+	if (real) {
+		start = rdtsc_fenced();
+		xsave_area_copy_to_standard(f->frame[ctx], f->buffer[ctx], xsave_components(), real);
+		f->save_cycles += rdtsc_fenced() - start;
+		in_use |= xsave_fpu_lab_bits(f, xsave_header_of(f->frame[ctx])->xstate_bv & real);
+	}
+	return lab_area_bytes(in_use);
+}
+
 static void save_body(struct cpu_operation *op)
 {
 	struct lab_xsave_fpu *f = op->f;
@@ -679,6 +707,7 @@ void lab_xsave_fpu_backend(struct lab_xsave_fpu *f, struct lab_fpu_backend *back
 	backend->restore = xs_restore;
 	backend->restore_init = xs_restore_init;
 	backend->init_buffer = xs_init_buffer;
+	backend->copy_to_frame = xs_copy_to_frame;
 	backend->peek = 0;   /* reading the registers back would need an XSAVE at every step */
 	backend->set_ts = xs_set_ts;
 	backend->clear_ts = xs_clear_ts;

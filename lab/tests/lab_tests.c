@@ -563,6 +563,10 @@ void lab_test_mutant_fpulab_lazy_for_every_task(struct test_result *result)
 {
 	mutant(result, "fpulab-lazy-for-every-task");
 }
+void lab_test_mutant_fpulab_frame_copy_skips_ipi(struct test_result *result)
+{
+	mutant(result, "fpulab-frame-copy-skips-ipi");
+}
 
 static unsigned corruption_mutants(void)
 {

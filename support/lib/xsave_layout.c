@@ -161,3 +161,28 @@ long xsave_component_compare(const uint8_t *area_a, const uint8_t *area_b,
 	}
 	return -1;
 }
+
+uint32_t xsave_area_copy_to_standard(uint8_t *dst, const uint8_t *src, const struct xsave_component *components,
+				     uint64_t mask)
+{
+	const struct xsave_header *from = (const struct xsave_header *)(src + XSAVE_HEADER_OFFSET);
+	struct xsave_header *to = (struct xsave_header *)(dst + XSAVE_HEADER_OFFSET);
+	int compacted = (from->xcomp_bv & XSAVE_COMPACTED_BIT) != 0;
+	uint64_t layout = from->xcomp_bv & ~XSAVE_COMPACTED_BIT, in_use = from->xstate_bv & mask;
+	uint32_t bytes = XSAVE_EXTENDED_OFFSET;
+	uint64_t user = 3;
+
+	memcpy(dst, src, XSAVE_LEGACY_SIZE);
+	memset(to, 0, sizeof *to);
+	for (unsigned i = 2; i < XSAVE_MAX_COMPONENTS; i++) {
+		if (!((in_use >> i) & 1) || components[i].supervisor || !components[i].size)
+			continue;
+		memcpy(dst + components[i].offset,
+		       src + (compacted ? xsave_compacted_offset(components, layout, i) : components[i].offset),
+		       components[i].size);
+		bytes += components[i].size;
+		user |= 1ull << i;
+	}
+	to->xstate_bv = in_use & user;   /* a supervisor component has no place in the standard format */
+	return bytes;
+}

@@ -58,6 +58,13 @@ uint32_t xsave_component_offset(const struct xsave_component *components, uint64
 void xsave_component_data_range(const struct xsave_component *components, uint64_t mask,
 				unsigned index, int compacted, uint32_t *offset, uint32_t *size);
 
+/* dst := src's user components of mask in the standard format, as XSAVE would have
+   written them (a signal frame from a task's buffer, without touching the registers):
+   the legacy region, a header with XSTATE_BV = src's & mask and XCOMP_BV = 0, each
+   extended component src has in use at its standard offset. src may be compacted
+   (XSAVEC: XCOMP_BV bit 63) or standard. Returns the bytes copied. */
+uint32_t xsave_area_copy_to_standard(uint8_t *dst, const uint8_t *src, const struct xsave_component *components,
+				     uint64_t mask);
 /* Fills an area with register patterns derived from seed for the components in mask,
    with valid legacy control fields (and a valid AMX palette-1 TILECFG), and a header that marks them in use. A compacted
    area is laid out for layout_mask (its XCOMP_BV, a superset of mask); a standard one

@@ -444,6 +444,25 @@ static void test_table(void)
 	CHECK("table/comment-lines", sink_lines == 5 && strncmp(sink_first, "# lab: saves+restores", 21) == 0);
 }
 
+/* fpulab writes a signal frame whose state is not in the registers from the buffer
+   (a memory copy, not Linux's restore and XSAVE), after an IPI where the newer state
+   is still on another CPU; where the registers hold it, the frame is an XSAVE. */
+static void test_signal_frames(void)
+{
+	struct lab_result mine, linux_way, elsewhere;
+
+	CHECK("signal-frame/fpulab-copies-from-memory",
+	      run("fpulab", "signal", &mine) == 0 && !mine.corrupted && mine.counts.frame_copies == 1 &&
+	      mine.counts.bytes_copied > 0 && mine.counts.saves == 2 && mine.counts.restores == 4);
+	CHECK("signal-frame/linux-restores-and-saves",
+	      run("deferred+k2-single-swap-buffer", "signal", &linux_way) == 0 && !linux_way.corrupted &&
+	      linux_way.counts.frame_copies == 0 && linux_way.counts.saves == 3 && linux_way.counts.restores == 5);
+	CHECK("signal-frame/fpulab-cheaper", mine.cost < linux_way.cost);
+	CHECK("signal-frame/newer-state-elsewhere-fetched-first",
+	      run("fpulab", "signal-elsewhere", &elsewhere) == 0 && !elsewhere.corrupted &&
+	      elsewhere.counts.ipis == 1 && elsewhere.counts.frame_copies == 1);
+}
+
 int main(void)
 {
 	unit_begin();
@@ -458,6 +477,7 @@ int main(void)
 	test_report();
 	test_measured_weights();
 	test_backend_hooks();
+	test_signal_frames();
 	test_table();
 	return unit_end();
 }

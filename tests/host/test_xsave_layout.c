@@ -2,6 +2,7 @@
 #include "support/lib/xsave_layout.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Sizes and offsets as CPUID leaf 0DH reports them on a Tiger Lake (AVX-512, PKRU). */
 static struct xsave_component tigerlake[XSAVE_MAX_COMPONENTS] = {
@@ -79,6 +80,35 @@ int main(void)
 		CHECK("patterns/tiledata-unconfigured-rows-zero",
 		      xsave_tile_rows(1, 7) < 16 && data[7 * 1024 + xsave_tile_rows(1, 7) * 64] == 0 &&
 		      data[8 * 1024 - 1] == 0);
+	}
+	/* A signal frame from a compacted buffer: the same bytes as XSAVE's standard
+	   format, in use bits masked, the supervisor component left out. */
+	{
+		uint8_t *standard = calloc(1, 16384), *compacted = calloc(1, 16384), *copy = calloc(1, 16384);
+		uint64_t buffer_layout = with_pkru | (1ull << XSTATE_PT), frame_mask = 0x27;   /* x87, SSE, AVX, opmask */
+		int same = 1;
+		uint32_t bytes;
+
+		xsave_area_fill_patterns(standard, tigerlake, frame_mask, frame_mask, 5, 0);
+		xsave_area_fill_patterns(compacted, tigerlake, buffer_layout, buffer_layout, 5, 1);
+		memset(copy, 0xcc, 16384);
+		bytes = xsave_area_copy_to_standard(copy, compacted, tigerlake, frame_mask | (1ull << XSTATE_PT));
+		for (unsigned i = 0; i < 10; i++)
+			if (((frame_mask >> i) & 1) &&
+			    xsave_component_compare(copy, standard, tigerlake, frame_mask, i, 0, 0) != -1)
+				same = 0;
+		CHECK("copy-to-standard/components-at-standard-offsets", same);
+		CHECK("copy-to-standard/header",
+		      ((struct xsave_header *)(copy + 512))->xstate_bv == frame_mask &&
+		      ((struct xsave_header *)(copy + 512))->xcomp_bv == 0);
+		CHECK("copy-to-standard/bytes", bytes == 576 + 256 + 64);
+		CHECK("copy-to-standard/absent-component-untouched", copy[tigerlake[XSTATE_ZMM_HI256].offset] == 0xcc);
+		memset(copy, 0, 16384);
+		xsave_area_copy_to_standard(copy, standard, tigerlake, frame_mask);
+		CHECK("copy-to-standard/from-standard", memcmp(copy, standard, 2696) == 0);
+		free(standard);
+		free(compacted);
+		free(copy);
 	}
 	free(a);
 	free(b);
