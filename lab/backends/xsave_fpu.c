@@ -105,6 +105,7 @@ struct cpu_operation {
 	uint32_t mask, junk;
 	const uint32_t *expect, *write;
 	struct lab_check *check;
+	uint32_t *values;
 	uint32_t result;
 };
 
@@ -353,6 +354,41 @@ static void xs_restore_init(void *self, unsigned cpu, uint32_t mask)
 {
 	struct cpu_operation op = { .cpu = cpu, .mask = mask };
 	on_cpu(self, &op, restore_init_body);
+}
+
+/* The exposure check's view of the registers: the simulated components from the
+   shadow, the real ones read back with an XSAVE to scratch (TS cleared around it on
+   metal, where it would raise #NM); an armed component reads as init. TILECFG holds
+   no signature of its own: it reads as init, its tile data tells who wrote it. */
+static void peek_body(struct cpu_operation *op)
+{
+	struct lab_xsave_fpu *f = op->f;
+	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
+	uint64_t real = f->hw_mask;
+	int ts = f->hw_ts && f->hw_ts();
+	uint32_t found;
+
+	for (unsigned i = 0; i < LAB_COMPONENTS; i++)
+		op->values[i] = ((c->shadow_inuse & ~c->xfd & ~f->real) >> i) & 1 ? c->shadow[i] : 0;
+	if (!f->real)
+		return;
+	if (ts)
+		fault(f, f->hw_set_ts(0), "a CR0 write (reading the registers back)");
+	fault(f, xsave_safe(f->scratch, real), "XSAVE (reading the registers back)");
+	if (ts)
+		fault(f, f->hw_set_ts(1), "a CR0 write (reading the registers back)");
+	for (unsigned i = 0; i < LAB_COMPONENTS; i++) {
+		if (!((f->real >> i) & 1) || i == LAB_TILECFG || ((c->xfd >> i) & 1))
+			continue;
+		xsave_fpu_holds_signature(f, f->scratch, i, 0, &found);
+		op->values[i] = found;
+	}
+}
+
+static void xs_peek(void *self, unsigned cpu, uint32_t *values)
+{
+	struct cpu_operation op = { .cpu = cpu, .values = values };
+	on_cpu(self, &op, peek_body);
 }
 
 static void set_ts_body(struct cpu_operation *op) { put_ts(op->f, op->cpu, 1); }
@@ -708,7 +744,7 @@ void lab_xsave_fpu_backend(struct lab_xsave_fpu *f, struct lab_fpu_backend *back
 	backend->restore_init = xs_restore_init;
 	backend->init_buffer = xs_init_buffer;
 	backend->copy_to_frame = xs_copy_to_frame;
-	backend->peek = 0;   /* reading the registers back would need an XSAVE at every step */
+	backend->peek = xs_peek;
 	backend->set_ts = xs_set_ts;
 	backend->clear_ts = xs_clear_ts;
 	backend->write_xfd = xs_write_xfd;

@@ -568,11 +568,14 @@ void lab_test_mutant_fpulab_frame_copy_skips_ipi(struct test_result *result)
 	mutant(result, "fpulab-frame-copy-skips-ipi");
 }
 
-static unsigned corruption_mutants(void)
+/* The mutants a run on backend can catch: the corruption checker's, and the exposure
+   check's where the backend can read its registers back. */
+static unsigned mutants_for_backend(void)
 {
 	unsigned n = 0;
 	for (unsigned i = 0; i < lab_mutant_count; i++)
-		n += lab_mutants[i].caught_by == LAB_CAUGHT_BY_CORRUPTION;
+		n += lab_mutants[i].caught_by == LAB_CAUGHT_BY_CORRUPTION ||
+		     (lab_mutants[i].caught_by == LAB_CAUGHT_BY_EXPOSURE && backend->peek);
 	return n;
 }
 
@@ -582,7 +585,7 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 			 const char *where)
 {
 	const struct lab_platform_backend *platform = lab_platform_backend();
-	unsigned configs, scenarios, caught = 0;
+	unsigned configs, scenarios, caught = 0, expected;
 	struct lab_result r;
 	char why[128];
 
@@ -595,22 +598,24 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 	backend = &platform_backend;
 	run_matrix(result, true, &configs, &scenarios);
 	for (unsigned i = 0; i < lab_mutant_count; i++) {
-		if (lab_mutants[i].caught_by != LAB_CAUGHT_BY_CORRUPTION)
-			continue;   /* the exposure check and validation need the simulated backend */
+		bool by_exposure = lab_mutants[i].caught_by == LAB_CAUGHT_BY_EXPOSURE;
+		if (lab_mutants[i].caught_by == LAB_CAUGHT_BY_VALIDATION || (by_exposure && !backend->peek))
+			continue;   /* validation needs a capture; the exposure check, a backend that can peek */
 		if (run_one(&lab_mutants[i], lab_mutants[i].expected_corruption, &r, result) != 0)
 			continue;
-		if (r.corrupted)
+		if (by_exposure ? r.exposures != 0 : r.corrupted)
 			caught++;
 		else
 			test_fail(result, "mutant %s not caught in %s on the %s backend", lab_mutants[i].name,
 				  r.scenario, name);
 	}
+	expected = mutants_for_backend();
 	platform->close(&platform_backend);
 	backend = &sim_backend;
 	test_diagnostic(result, "backend", "{ name: %s, configurations: %u, scenarios: %u, mutants_caught: %u, cycles: %llu }",
 			name, configs, scenarios, caught, (unsigned long long)matrix_cycles);
-	kprintf("# lab: %s backend: %u configurations x %u scenarios, %u of %u mutants caught by the corruption checker, %llu measured cycles in saves and restores\n",
-		name, configs, scenarios, caught, corruption_mutants(), (unsigned long long)matrix_cycles);
+	kprintf("# lab: %s backend: %u configurations x %u scenarios, %u of %u mutants caught by the corruption checker and the exposure check, %llu measured cycles in saves and restores\n",
+		name, configs, scenarios, caught, expected, (unsigned long long)matrix_cycles);
 }
 
 void lab_test_backend_hosted(struct test_result *result)
