@@ -18,7 +18,8 @@ struct lab_fpu_backend {
 	void *self;
 	void (*reset)(void *self, unsigned cpus);
 	/* XSAVE-like: the registers of cpu (mask: requested-feature bitmap) to ctx's buffer
-	   (frame != 0: to ctx's signal frame). Returns the bytes written. */
+	   (frame = L > 0: to the signal frame of ctx's handler level L, nested handlers
+	   having frames 2 to LAB_SIGNAL_DEPTH). Returns the bytes written. */
 	uint32_t (*save)(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask);
 	/* XRSTOR-like: from ctx's buffer (or frame); components not saved there become init;
 	   components armed in IA32_XFD stay init. Returns the bytes read. */
@@ -28,9 +29,10 @@ struct lab_fpu_backend {
 	/* ctx's buffer (frame != 0: its signal frame) := the init state, in memory (exec;
 	   a new signal frame, whose header Linux clears before the XSAVE). */
 	void (*init_buffer)(void *self, unsigned ctx, int frame);
-	/* Optional: ctx's signal frame := its buffer's components of mask, converted to
-	   the standard format in memory (no register touched). Returns the bytes copied. */
-	uint32_t (*copy_to_frame)(void *self, unsigned ctx, uint32_t mask);
+	/* Optional: ctx's signal frame of level frame := its buffer's components of mask,
+	   converted to the standard format in memory (no register touched). Returns the
+	   bytes copied. */
+	uint32_t (*copy_to_frame)(void *self, unsigned ctx, int frame, uint32_t mask);
 	void (*set_ts)(void *self, unsigned cpu);
 	void (*clear_ts)(void *self, unsigned cpu);
 	void (*write_xfd)(void *self, unsigned cpu, uint32_t xfd);
@@ -80,7 +82,7 @@ struct lab_sim_area {
 struct lab_sim_fpu {
 	unsigned cpus, contexts;
 	struct lab_sim_cpu cpu[LAB_MAX_CPUS];
-	struct lab_sim_area *buffer, *frame;   /* [contexts] each, from the storage */
+	struct lab_sim_area *buffer;   /* [LAB_STATE_LEVELS * contexts] from the storage: buffers, then frames */
 };
 /* The simulated FPU for scenarios in storage (its areas). */
 void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backend,

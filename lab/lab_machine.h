@@ -107,8 +107,8 @@ struct lab_context_state {
 	uint8_t last_cpu;                         /* where its state was last loaded */
 	uint16_t thread_state;                    /* host thread -> context whose buffer is its fpstate */
 	uint32_t expect[LAB_COMPONENTS];          /* its newest state, as signatures */
-	uint32_t frame_expect[LAB_COMPONENTS];    /* what its signal frame holds */
-	uint32_t handler_expect[LAB_COMPONENTS];  /* its handler's state */
+	uint32_t frame_expect[LAB_SIGNAL_DEPTH][LAB_COMPONENTS];    /* what the frame of each level holds */
+	uint32_t handler_expect[LAB_SIGNAL_DEPTH][LAB_COMPONENTS];  /* each level's handler's state */
 };
 
 /* Register operations of a run, as they happen (fpulab-trace validate). */

@@ -40,7 +40,7 @@ struct lab_effect {
 /* Per context. */
 struct lab_scenario_context {
 	uint8_t mode;        /* lab_mode, host threads */
-	uint8_t depth;       /* inside a signal handler */
+	uint8_t depth;       /* the signal handlers it is inside (up to LAB_SIGNAL_DEPTH) */
 	uint8_t alive;       /* not exited (or forked again since) */
 	uint8_t ran;         /* switched to since it was born */
 	uint8_t last_cpu;    /* where the thread last ran */

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #define LAB_MAX_CPUS 64
+#define LAB_SIGNAL_DEPTH 4   /* signal handlers nest at most this deep */
+#define LAB_STATE_LEVELS (1 + LAB_SIGNAL_DEPTH)   /* a context's state and its handlers' */
 /* Context ids are part of the workload's signatures (lab/engine.c): 13 bits. */
 #define LAB_MAX_CONTEXTS 8191u
 #define LAB_NONE 0xffffu     /* no context */
@@ -86,9 +88,11 @@ struct lab_storage {
 	struct lab_event *event;                  /* [events] its events */
 	struct lab_scenario_context *model;       /* [contexts] the event model's per-context state */
 	struct lab_context_state *state;          /* [contexts] the machine's */
-	struct lab_sim_area *area;                /* [2 * contexts] the simulated FPU's buffers, frames */
+	struct lab_sim_area *area;                /* [LAB_STATE_LEVELS * contexts] the simulated FPU's
+						     buffers, then the frames of each handler level */
 	struct lab_action *action;                /* [events] the oracle's actions */
-	struct lab_oracle_id *oracle;             /* [2 * contexts] the oracle's per-state bookkeeping */
+	struct lab_oracle_id *oracle;             /* [LAB_STATE_LEVELS * contexts] the oracle's per-state
+						     bookkeeping: the context's, its handlers' */
 };
 
 #define LAB_STORAGE_DEFINE(name, contexts_, events_)                                               \
@@ -96,9 +100,9 @@ struct lab_storage {
 	static struct lab_event name##_event[events_];                                             \
 	static struct lab_scenario_context name##_model[contexts_];                                \
 	static struct lab_context_state name##_state[contexts_];                                   \
-	static struct lab_sim_area name##_area[2 * (contexts_)];                                   \
+	static struct lab_sim_area name##_area[LAB_STATE_LEVELS * (contexts_)];                    \
 	static struct lab_action name##_action[events_];                                           \
-	static struct lab_oracle_id name##_oracle[2 * (contexts_)];                                \
+	static struct lab_oracle_id name##_oracle[LAB_STATE_LEVELS * (contexts_)];                 \
 	static struct lab_storage name = { contexts_, events_, name##_decl, name##_event,          \
 					   name##_model, name##_state, name##_area, name##_action,  \
 					   name##_oracle }

@@ -201,16 +201,24 @@ void lab_xfd_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx,
 }
 
 /* Signal frames (docs/lab.md "Signals"): the frame is in the standard format. */
+/* During a signal's effect the model's depth is still the one before it: the new
+   frame's level is one more. */
+static int new_frame_level(struct lab_machine *m, unsigned ctx)
+{
+	return m->model.ctx[ctx].depth + 1;
+}
+
 void lab_frame_save(struct lab_machine *m, unsigned cpu, unsigned ctx)
 {
-	m->counts.bytes_saved += m->fpu->save(m->fpu->self, cpu, ctx, 1, lab_ctx_mask(m, ctx));
+	m->counts.bytes_saved += m->fpu->save(m->fpu->self, cpu, ctx, new_frame_level(m, ctx), lab_ctx_mask(m, ctx));
 	m->counts.saves++;
 	observe(m, LAB_OP_FRAME_SAVE, ctx);
 }
 
 void lab_frame_copy(struct lab_machine *m, unsigned ctx)
 {
-	m->counts.bytes_copied += m->fpu->copy_to_frame(m->fpu->self, ctx, lab_ctx_mask(m, ctx));
+	m->counts.bytes_copied += m->fpu->copy_to_frame(m->fpu->self, ctx, new_frame_level(m, ctx),
+							lab_ctx_mask(m, ctx));
 	m->counts.frame_copies++;
 	observe(m, LAB_OP_FRAME_COPY, ctx);
 }

@@ -199,18 +199,21 @@ static unsigned current_user(struct lab_model *m, unsigned cpu)
 	return x;
 }
 
-/* signal: delivered to the current user context outside a handler; sigreturn: its
-   handler returns. Either way it then returns to user space. */
+/* signal: delivered to the current user context, also inside a handler (they nest up
+   to LAB_SIGNAL_DEPTH); sigreturn: the innermost handler returns. Either way it then
+   returns to user space. The effect is emitted at the depth before the event. */
 static int on_signal(struct lab_model *m, unsigned cpu, bool delivery)
 {
 	unsigned x = current_user(m, cpu);
 
-	if (delivery && (x == LAB_NONE || m->ctx[x].depth))
-		return reject(m, "signal: needs a user context outside a handler");
+	if (delivery && x == LAB_NONE)
+		return reject(m, "signal: needs a user context");
+	if (delivery && m->ctx[x].depth >= LAB_SIGNAL_DEPTH)
+		return reject(m, "signal: handlers nest at most 4 deep");
 	if (!delivery && (x == LAB_NONE || !m->ctx[x].depth))
 		return reject(m, "sigreturn: no signal handler runs on this CPU");
 	emit(m, delivery ? LAB_FX_SIGNAL : LAB_FX_SIGRETURN, 0, cpu, x, LAB_NONE, 0, 0);
-	m->ctx[x].depth = delivery;
+	m->ctx[x].depth = (uint8_t)(m->ctx[x].depth + (delivery ? 1 : -1));
 	return_user(m, cpu, x);
 	return 0;
 }

@@ -30,11 +30,17 @@ int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, st
 	case LAB_FX_CLOBBER: a->type = LAB_ACT_CLOBBER; return 1;
 	case LAB_FX_USE:
 		a->type = LAB_ACT_USE;
-		if (!fx->dom && model->ctx[ctx].depth)
-			a->id = (uint16_t)(ctx + model->scenario->contexts);   /* its handler's state */
+		if (!fx->dom)
+			a->id = (uint16_t)(ctx + model->scenario->contexts * model->ctx[ctx].depth);
 		return 1;
-	case LAB_FX_SIGNAL: a->type = LAB_ACT_FRAME; return 1;
-	case LAB_FX_SIGRETURN: a->type = LAB_ACT_SIGRETURN; return 1;
+	case LAB_FX_SIGNAL:   /* the state it interrupts goes to the frame */
+		a->type = LAB_ACT_FRAME;
+		a->id = (uint16_t)(ctx + model->scenario->contexts * model->ctx[ctx].depth);
+		return 1;
+	case LAB_FX_SIGRETURN:   /* the state the handler returns to */
+		a->type = LAB_ACT_SIGRETURN;
+		a->id = (uint16_t)(ctx + model->scenario->contexts * (model->ctx[ctx].depth - 1u));
+		return 1;
 	case LAB_FX_FORK: a->type = LAB_ACT_FORK; a->other = fx->other; return 1;
 	case LAB_FX_EXIT: a->type = LAB_ACT_EXIT; return 1;
 	case LAB_FX_EXEC: a->type = LAB_ACT_EXEC; return 1;
@@ -42,13 +48,14 @@ int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, st
 	return 0;
 }
 
-/* State ids: a context, or context + contexts for its signal handler's state. */
+/* State ids: a context's, then its handlers' level by level: context + L * contexts
+   for handler level L. HANDLER(id): the state of the handler a signal to id starts. */
 #define HANDLER(id) ((id) + contexts)
 
-static void end_life(struct lab_oracle_id *o, unsigned contexts, unsigned id)
+static void end_life(struct lab_oracle_id *o, unsigned contexts, unsigned ctx)
 {
-	o[id].last = NO_ACTION;
-	o[HANDLER(id)].last = NO_ACTION;
+	for (unsigned level = 0; level < LAB_STATE_LEVELS; level++)
+		o[ctx + level * contexts].last = NO_ACTION;
 }
 
 /* Backward: action i's next = the next action that needs its state (o[].last holds
@@ -56,7 +63,7 @@ static void end_life(struct lab_oracle_id *o, unsigned contexts, unsigned id)
    the child needs its copy: the child's next need is the fork's next_other. */
 static void link_needs(struct lab_action *a, unsigned n, struct lab_oracle_id *o, unsigned contexts)
 {
-	unsigned ids = 2 * contexts;
+	unsigned ids = LAB_STATE_LEVELS * contexts;
 
 	for (unsigned id = 0; id < ids; id++)
 		o[id].last = AFTER_THE_END;
@@ -116,14 +123,13 @@ static void drop_holder_of(struct oracle_run *r, unsigned id)
 			r->holder[c] = HOLDER_JUNK;
 }
 
-static void forget(struct oracle_run *r, unsigned id)
+static void forget(struct oracle_run *r, unsigned ctx)
 {
-	unsigned contexts = r->contexts;
-
-	drop_holder_of(r, id);
-	drop_holder_of(r, HANDLER(id));
-	r->o[id].dirty = r->o[id].used = 0;
-	r->o[HANDLER(id)].dirty = r->o[HANDLER(id)].used = 0;
+	for (unsigned level = 0; level < LAB_STATE_LEVELS; level++) {
+		unsigned id = ctx + level * r->contexts;
+		drop_holder_of(r, id);
+		r->o[id].dirty = r->o[id].used = 0;
+	}
 }
 
 static void displace(struct oracle_run *r, unsigned cpu)
@@ -194,7 +200,8 @@ void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_count
 {
 	const struct lab_storage *storage = s->storage;
 	unsigned contexts = s->contexts;
-	struct oracle_run r = { storage->action, storage->oracle, s->cpus, contexts, 2 * contexts, { 0 }, counts };
+	struct oracle_run r = { storage->action, storage->oracle, s->cpus, contexts, LAB_STATE_LEVELS * contexts,
+				{ 0 }, counts };
 
 	memset(counts, 0, sizeof *counts);
 	link_needs(r.a, n, r.o, contexts);

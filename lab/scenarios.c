@@ -206,10 +206,27 @@ static const char signal_elsewhere[] =
 	"sigreturn cpu0\n"
 	"use cpu0\n";
 
+static const char nested_signals[] =
+	"# a signal interrupts a signal handler: each level's state goes to a frame of its\n"
+	"# own and comes back at its sigreturn\n"
+	"switch cpu0 task-a uses-fpu\n"
+	"measure\n"
+	"signal cpu0\n"
+	"use cpu0                         # handler 1\n"
+	"kfpu-begin cpu0 kthread          # a system call in it uses kernel FPU\n"
+	"kfpu-end cpu0\n"
+	"signal cpu0                      # handler 2: handler 1's state is not in the registers\n"
+	"use cpu0\n"
+	"sigreturn cpu0\n"
+	"use cpu0                         # handler 1 again\n"
+	"sigreturn cpu0\n"
+	"use cpu0                         # the task\n";
+
 const struct lab_scenario_text lab_extra_scenarios[] = {
 	{ "fork-exit", fork_exit },
 	{ "blocked-switch-in", blocked_switch_in },
 	{ "signal-elsewhere", signal_elsewhere },
+	{ "nested-signals", nested_signals },
 };
 
 const unsigned lab_extra_scenario_count = sizeof lab_extra_scenarios / sizeof lab_extra_scenarios[0];

@@ -27,7 +27,7 @@ static void sim_reset(void *self, unsigned cpus)
 {
 	struct lab_sim_fpu *fpu = self;
 	memset(fpu->cpu, 0, sizeof fpu->cpu);
-	memset(fpu->buffer, 0, 2 * fpu->contexts * sizeof *fpu->buffer);
+	memset(fpu->buffer, 0, LAB_STATE_LEVELS * fpu->contexts * sizeof *fpu->buffer);
 	fpu->cpus = cpus;
 	for (unsigned i = 0; i < LAB_MAX_CPUS; i++) {
 		fpu->cpu[i].xcr0 = LAB_MASK_ALL;
@@ -35,9 +35,11 @@ static void sim_reset(void *self, unsigned cpus)
 	}
 }
 
+/* The buffers, then the frames of level 1, 2, ... (LAB_SIGNAL_DEPTH), each [contexts]. */
 static struct lab_sim_area *area_of(struct lab_sim_fpu *fpu, unsigned ctx, int frame)
 {
-	return frame ? &fpu->frame[ctx % fpu->contexts] : &fpu->buffer[ctx % fpu->contexts];
+	unsigned level = (unsigned)frame % LAB_STATE_LEVELS;   /* the model nests no deeper */
+	return &fpu->buffer[level * fpu->contexts + ctx % fpu->contexts];
 }
 
 static uint32_t sim_save(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
@@ -96,10 +98,10 @@ static void sim_init_buffer(void *self, unsigned ctx, int frame)
 	memset(area_of(self, ctx, frame), 0, sizeof(struct lab_sim_area));
 }
 
-static uint32_t sim_copy_to_frame(void *self, unsigned ctx, uint32_t mask)
+static uint32_t sim_copy_to_frame(void *self, unsigned ctx, int level, uint32_t mask)
 {
 	const struct lab_sim_area *buffer = area_of(self, ctx, 0);
-	struct lab_sim_area *frame = area_of(self, ctx, 1);
+	struct lab_sim_area *frame = area_of(self, ctx, level);
 	uint32_t in_use = buffer->xstate_bv & mask;
 
 	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
@@ -184,7 +186,6 @@ void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backen
 {
 	fpu->contexts = storage->contexts;
 	fpu->buffer = storage->area;
-	fpu->frame = storage->area + storage->contexts;
 	backend->name = "simulated";
 	backend->self = fpu;
 	backend->reset = sim_reset;

@@ -87,9 +87,15 @@ void lab_run_error(struct lab_machine *m, const char *what)
 		format_string(m->error, sizeof m->error, "line %u: %s", line_of_step(m->scenario, m->step), what);
 }
 
+/* What the checker expects of ctx's state at handler level `level` (0: outside any). */
+static uint32_t *expect_at(struct lab_machine *m, unsigned ctx, unsigned level)
+{
+	return level ? m->ctx[ctx].handler_expect[level - 1] : m->ctx[ctx].expect;
+}
+
 static uint32_t *expect_of(struct lab_machine *m, unsigned ctx)
 {
-	return m->model.ctx[ctx].depth ? m->ctx[ctx].handler_expect : m->ctx[ctx].expect;
+	return expect_at(m, ctx, m->model.ctx[ctx].depth);
 }
 
 /* #NM from XFD on the workload's first use of an armed component. */
@@ -146,39 +152,42 @@ void lab_workload_clobber(struct lab_machine *m, unsigned cpu, uint32_t mask)
 	m->fpu->clobber(m->fpu->self, cpu, mask, kernel_junk(m->step));
 }
 
-/* A signal: the policy writes the task's state into a new frame (standard format)
-   and loads the handler's init state; the checker expects the frame to hold the
-   task's state and the handler to start from init. */
+/* A signal: the policy writes the task's current state (its own, or the handler's it
+   interrupts) into a new frame (standard format) and loads the new handler's init
+   state; the checker expects the frame to hold that state and the handler to start
+   from init. Level L's frame is frame L (1 = outside any handler before). */
 void lab_workload_signal(struct lab_machine *m, unsigned cpu, unsigned x)
 {
 	struct lab_context_state *s = &m->ctx[x];
 	const struct lab_host_ops *host = m->config->host;
+	unsigned level = m->model.ctx[x].depth + 1u;
 
-	m->fpu->init_buffer(m->fpu->self, x, 1);   /* a new frame: no component of an earlier one */
+	m->fpu->init_buffer(m->fpu->self, x, (int)level);   /* a new frame: no component of an earlier one */
 	if (host->signal_frame)
 		host->signal_frame(m, cpu, x);
 	else
 		lab_signal_frame_linux(m, cpu, x);
-	memcpy(s->frame_expect, s->expect, sizeof s->frame_expect);
-	memset(s->handler_expect, 0, sizeof s->handler_expect);
+	memcpy(s->frame_expect[level - 1], expect_at(m, x, level - 1), sizeof s->frame_expect[0]);
+	memset(s->handler_expect[level - 1], 0, sizeof s->handler_expect[0]);
 }
 
 void lab_workload_sigreturn(struct lab_machine *m, unsigned cpu, unsigned x)
 {
 	struct lab_context_state *s = &m->ctx[x];
+	unsigned level = m->model.ctx[x].depth;   /* the handler that returns: its frame */
 
 	if (m->owner[0][cpu] != x)
 		lab_save_owner_if_stale(m, 0, cpu);   /* it was switched in without being loaded */
 	lab_clear_ts(m, cpu);
 	lab_sync_xfd(m, 0, cpu, x);
-	m->counts.bytes_restored += m->fpu->restore(m->fpu->self, cpu, x, 1, LAB_MASK_ALL);
+	m->counts.bytes_restored += m->fpu->restore(m->fpu->self, cpu, x, (int)level, LAB_MASK_ALL);
 	m->counts.restores++;
 	if (m->observer)
 		m->observer->op(m->observer->self, m->step, m->effect, LAB_OP_FRAME_RESTORE, x);
 	m->owner[0][cpu] = (uint16_t)x;
 	s->last_cpu = (uint8_t)cpu;
 	s->flags |= LAB_CTX_STALE | LAB_CTX_LOADED;
-	memcpy(s->expect, s->frame_expect, sizeof s->expect);
+	memcpy(expect_at(m, x, level - 1), s->frame_expect[level - 1], sizeof s->expect);
 }
 
 /* What the checker expects of a forked child, of an exec'd or reborn context. */
@@ -195,6 +204,7 @@ void lab_workload_exec(struct lab_machine *m, unsigned ctx)
 {
 	memset(m->ctx[ctx].expect, 0, sizeof m->ctx[ctx].expect);
 	memset(m->ctx[ctx].handler_expect, 0, sizeof m->ctx[ctx].handler_expect);
+	memset(m->ctx[ctx].frame_expect, 0, sizeof m->ctx[ctx].frame_expect);
 }
 
 /* May reader see signature in component c? Its own state (what it expects there,
@@ -207,8 +217,11 @@ static int may_read(const struct lab_machine *m, unsigned reader, unsigned c, ui
 	const struct lab_scenario *s = m->scenario;
 	unsigned writer = lab_signature_context(signature), kind;
 
-	if (m->ctx[reader].expect[c] == signature || m->ctx[reader].handler_expect[c] == signature)
+	if (m->ctx[reader].expect[c] == signature)
 		return READ_OWN;
+	for (unsigned level = 0; level < LAB_SIGNAL_DEPTH; level++)
+		if (m->ctx[reader].handler_expect[level][c] == signature)
+			return READ_OWN;
 	if (lab_signature_is_kernel(signature) || writer >= s->contexts)
 		return READ_FOREIGN;
 	if (writer == reader || s->context[writer].domain == s->context[reader].domain)

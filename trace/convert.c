@@ -390,7 +390,7 @@ static void on_syscall(struct converter *cv, const struct trace_record *r, int32
 	}
 	if (r->number == NR_RT_SIGRETURN && x->depth) {
 		int s = convert_line(cv, CLASS_SIGNAL, r->line, "sigreturn cpu%u", r->cpu);
-		x->depth = 0;
+		x->depth--;
 		x->open = OPEN_SIGRETURN;
 		x->open_step = (uint32_t)s;
 		user_slice(cv, r);
@@ -407,7 +407,7 @@ static void on_signal(struct converter *cv, const struct trace_record *r, int32_
 
 	if (!user(x) || !x->alive || r->argument <= 1)
 		return;   /* SIG_DFL, SIG_IGN: no handler runs, no frame is written */
-	if (x->depth) {   /* the lab models one handler at a time */
+	if (x->depth >= LAB_SIGNAL_DEPTH) {   /* the lab nests handlers this deep */
 		x->nested++;
 		if (!cv->out->unsupported++)
 			cv->out->first_unsupported = r->line;
@@ -416,7 +416,7 @@ static void on_signal(struct converter *cv, const struct trace_record *r, int32_
 	s = convert_line(cv, CLASS_SIGNAL, r->line, "signal cpu%u", r->cpu);
 	if (s < 0)
 		return;
-	x->depth = 1;
+	x->depth++;
 	x->mode = MODE_USER;
 	x->returned = 1;
 	x->open = OPEN_SIGNAL;

@@ -17,7 +17,8 @@ struct task {
 	uint8_t kind;            /* LAB_USER, LAB_KTHREAD, LAB_IDLE, LAB_VMM */
 	uint8_t mode;            /* task_mode, as the capture shows it */
 	uint8_t returned;        /* has returned to user space since its switch-in */
-	uint8_t depth, nested;   /* inside a signal handler; handlers nested in it (not modelled) */
+	uint8_t depth, nested;   /* signal handlers it is inside; those nested deeper than
+				    LAB_SIGNAL_DEPTH (not modelled) */
 	uint8_t alive, exited;
 	uint8_t moved;           /* switched in on another CPU than it last ran on */
 	uint8_t tif_known;       /* its TIF_NEED_FPU_LOAD is known (not so for a task running at the start) */

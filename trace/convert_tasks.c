@@ -261,8 +261,8 @@ static int allocate_storage(struct trace_conversion *out, unsigned contexts)
 	s->decl = calloc(contexts, sizeof *s->decl);
 	s->model = calloc(contexts, sizeof *s->model);
 	s->state = calloc(contexts, sizeof *s->state);
-	s->area = calloc(2 * (size_t)contexts, sizeof *s->area);
-	s->oracle = calloc(2 * (size_t)contexts, sizeof *s->oracle);
+	s->area = calloc(LAB_STATE_LEVELS * (size_t)contexts, sizeof *s->area);
+	s->oracle = calloc(LAB_STATE_LEVELS * (size_t)contexts, sizeof *s->oracle);
 	return s->decl && s->model && s->state && s->area && s->oracle && grow_events(out) == 0 ? 0 : -1;
 }
 

@@ -193,10 +193,24 @@ static void xs_reset(void *self, unsigned cpus)
 		on_cpu(f, &second, registers_init_body);
 }
 
+/* One signal frame per context: a nested handler's frame (level 2 and up) is the
+   simulated backend's only; the run stops with the reason. */
+static bool frame_level_unsupported(struct lab_xsave_fpu *f, int frame)
+{
+	if (frame <= 1)
+		return false;
+	if (!f->problem[0])
+		format_string(f->problem, sizeof f->problem,
+			      "%s backend: nested signal handlers need the simulated backend (one frame per context)", f->name);
+	return true;
+}
+
 /* exec, a new signal frame: ctx's buffer or frame becomes the init state, in memory. */
 static void xs_init_buffer(void *self, unsigned ctx, int frame)
 {
 	struct lab_xsave_fpu *f = self;
+	if (frame_level_unsupported(f, frame))
+		return;
 	ctx %= XSAVE_FPU_CONTEXTS;
 	xsave_fpu_area_reset(frame ? f->frame[ctx] : f->buffer[ctx]);
 	memset(frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx], 0, sizeof f->shadow_buffer[ctx]);
@@ -205,13 +219,15 @@ static void xs_init_buffer(void *self, unsigned ctx, int frame)
 /* A signal frame from ctx's buffer, in memory: the simulated components from its
    shadow, the real ones converted from the buffer's format (XSAVEC's compacted one,
    or the standard) to the frame's standard one. Timed with the saves. */
-static uint32_t xs_copy_to_frame(void *self, unsigned ctx, uint32_t mask)
+static uint32_t xs_copy_to_frame(void *self, unsigned ctx, int frame, uint32_t mask)
 {
 	struct lab_xsave_fpu *f = self;
 	struct lab_sim_area *from, *to;
 	uint32_t simulated = mask & ~f->real, in_use;
 	uint64_t real, start;
 
+	if (frame_level_unsupported(f, frame))
+		return 0;
 	ctx %= XSAVE_FPU_CONTEXTS;
 	from = &f->shadow_buffer[ctx];
 	to = &f->shadow_frame[ctx];
@@ -260,6 +276,8 @@ static void save_body(struct cpu_operation *op)
 static uint32_t xs_save(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
 {
 	struct cpu_operation op = { .cpu = cpu, .ctx = ctx, .frame = frame, .mask = mask };
+	if (frame_level_unsupported(self, frame))
+		return 0;
 	return on_cpu(self, &op, save_body);
 }
 
@@ -327,6 +345,8 @@ static void restore_body(struct cpu_operation *op)
 static uint32_t xs_restore(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
 {
 	struct cpu_operation op = { .cpu = cpu, .ctx = ctx, .frame = frame, .mask = mask };
+	if (frame_level_unsupported(self, frame))
+		return 0;
 	return on_cpu(self, &op, restore_body);
 }
 

@@ -458,6 +458,25 @@ static void test_signal_frames(void)
 	      run("deferred+k2-single-swap-buffer", "signal", &linux_way) == 0 && !linux_way.corrupted &&
 	      linux_way.counts.frame_copies == 0 && linux_way.counts.saves == 3 && linux_way.counts.restores == 5);
 	CHECK("signal-frame/fpulab-cheaper", mine.cost < linux_way.cost);
+	{
+		/* Nested handlers: every configuration keeps each level's state; seed 003's
+		   stale frame, taken in handler 1 after kernel FPU use, loses handler 1's. */
+		unsigned intact = 0;
+		const struct lab_config *stale = 0;
+		struct lab_result r;
+		for (unsigned c = 0; c < lab_config_count; c++)
+			intact += run(lab_configs[c].name, "nested-signals", &r) == 0 && !r.corrupted;
+		CHECK("signal-frame/nested-handlers-intact", intact == lab_config_count);
+		CHECK("signal-frame/nested-fpulab-copies-handler-state",
+		      run("fpulab", "nested-signals", &r) == 0 && r.counts.frame_copies == 1);
+		for (unsigned i = 0; i < lab_mutant_count; i++)
+			if (strcmp(lab_mutants[i].name, "signal-frame-from-stale-registers") == 0)
+				stale = &lab_mutants[i];
+		CHECK("signal-frame/nested-stale-frame-caught",
+		      stale && prepare("nested-signals") == 0 &&
+		      lab_run(stale, &scenario, &backend, &machine, &r) == 0 && r.corrupted &&
+		      r.first.line == 12);   /* handler 1 again: kernel FP code's junk */
+	}
 	CHECK("signal-frame/newer-state-elsewhere-fetched-first",
 	      run("fpulab", "signal-elsewhere", &elsewhere) == 0 && !elsewhere.corrupted &&
 	      elsewhere.counts.ipis == 1 && elsewhere.counts.frame_copies == 1);

@@ -162,6 +162,23 @@ static void test_verdicts(void)
 	      load(SW("x", "9", "S", "a", "100") SYSCALL("a", "100", "62")
 		   "  a-100 [000] d..1. 1.0: signal_deliver: sig=9 errno=0 code=0 sa_handler=0 sa_flags=0\n") == 0 &&
 	      conversion.scenario.events > 0 && !strstr(conversion.header, "signal"));
+	/* Handlers nest: each signal and sigreturn is an event, up to LAB_SIGNAL_DEPTH deep;
+	   a deeper one is counted as unsupported. */
+	{
+#define HANDLER_SIGNAL "  a-100 [000] d..1. 1.0: signal_deliver: sig=10 errno=0 code=0 sa_handler=401000 sa_flags=4000000\n"
+		unsigned signals = 0, sigreturns = 0;
+		load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") HANDLER_SIGNAL HANDLER_SIGNAL
+		     SYSCALL("a", "100", "15") SYSCALL("a", "100", "15"));
+		for (unsigned i = 0; i < conversion.scenario.events; i++) {
+			signals += conversion.scenario.event[i].type == LAB_EV_SIGNAL;
+			sigreturns += conversion.scenario.event[i].type == LAB_EV_SIGRETURN;
+		}
+		CHECK("convert/nested-signals-are-events", signals == 2 && sigreturns == 2 && conversion.unsupported == 0);
+		load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") HANDLER_SIGNAL HANDLER_SIGNAL HANDLER_SIGNAL
+		     HANDLER_SIGNAL HANDLER_SIGNAL);
+		CHECK("convert/signals-deeper-than-the-lab-unsupported", conversion.unsupported == 1);
+#undef HANDLER_SIGNAL
+	}
 	/* A restore with no switch since the task's last return: kernel FPU use assumed. */
 	CHECK("convert/restore-without-switch-infers-kernel-fpu",
 	      load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") SYSCALL("a", "100", "257") RESTORE("a", "100")
