@@ -90,6 +90,8 @@ static void random_event(struct lab_event *e)
 }
 
 /* Appends random events the model accepts (a rejected one is undone). */
+static unsigned nested_signals;   /* signals delivered inside a handler, in all scenarios */
+
 static void build(unsigned cpus, unsigned events)
 {
 	struct lab_parse_error error;
@@ -103,8 +105,12 @@ static void build(unsigned cpus, unsigned events)
 		struct lab_model before = model;
 		memcpy(saved_context, model.ctx, scenario.contexts * sizeof *model.ctx);
 		random_event(&scenario.event[scenario.events++]);
-		if (lab_model_step(&model, scenario.events - 1) == 0)
+		if (lab_model_step(&model, scenario.events - 1) == 0) {
+			const struct lab_event *e = &scenario.event[scenario.events - 1];
+			unsigned x = model.current[e->cpu];
+			nested_signals += e->type == LAB_EV_SIGNAL && x < scenario.contexts && model.ctx[x].depth >= 2;
 			continue;
+		}
 		model = before;
 		memcpy(model.ctx, saved_context, scenario.contexts * sizeof *model.ctx);
 		scenario.events--;
@@ -168,8 +174,9 @@ int main(void)
 		events += scenario.events;
 		check_runs(n);
 	}
-	printf("# %u events in all\n", events);
+	printf("# %u events in all, %u of them signals inside a handler\n", events, nested_signals);
 	CHECK("property/scenarios-are-long-enough", events >= count * 16);
+	CHECK("property/nested-signals-occur", nested_signals > 0);
 	CHECK("property/no-policy-beats-the-oracle-and-only-known-broken-ones-corrupt", failures == 0);
 	return unit_end();
 }
