@@ -124,6 +124,7 @@ else
 	record_and_validate kthread-blocked "$workloads/kthread_blocked" 40
 	record_and_validate signals "$workloads/signals" 100
 	record_and_validate signals-fp-handler "$workloads/signals" --fp-handler 100
+	record_and_validate signals-nested "$workloads/signals" --fp-handler --nested 100
 	if [ "$(nproc)" -ge 2 ]; then
 		record_and_validate migrate "$workloads/migrate" 100
 	else
