@@ -96,7 +96,7 @@ struct trace_conversion {
 	uint32_t first_unexplained;       /* its line */
 	unsigned inferred_returns;        /* returns to user space told only by a task's save */
 	unsigned inferred_kernel_fpu;     /* kernel FPU use assumed (from a restore, or a missing save) */
-	unsigned unsupported;             /* events the lab cannot model (nested signals, second vCPU) */
+	unsigned unsupported;             /* events the lab cannot model (handlers nested deeper than 4, second vCPU) */
 	uint32_t first_unsupported;
 	char *header;                     /* the scenario's directives, as text */
 	char error[160];

@@ -202,7 +202,7 @@ int trace_validate(const struct trace_capture *c, const struct trace_conversion 
 	print_unverifiable(c, cv, &state, tally, out);
 	if (cv->unsupported) {
 		char line[512];
-		fprintf(out, "# validate: %u events the lab cannot model (a nested signal, a second vCPU, ...), first at "
+		fprintf(out, "# validate: %u events the lab cannot model (a fifth nested signal handler, a second vCPU, ...), first at "
 			"trace line %u: %s\n", cv->unsupported, cv->first_unsupported,
 			trace_line(c, cv->first_unsupported, line, sizeof line));
 	}
