@@ -129,10 +129,13 @@ static void unsaved_switch_out(struct converter *cv, const struct trace_record *
 	cv->out->inferred_kernel_fpu++;
 }
 
-/* Is the record after a switch on its CPU the save of the task switched out? */
+/* Is the record after a switch on its CPU the save of the task switched out? No
+   when there is no such record (i = -1: a switch the capture lacks). */
 static int saved_next(struct converter *cv, size_t i)
 {
 	const struct trace_capture *c = cv->capture;
+	if (i >= c->records)
+		return 0;
 	for (size_t j = i + 1; j < c->records && j < i + 64; j++)
 		if (c->record[j].cpu == c->record[i].cpu)
 			return c->record[j].type == TRACE_FPU_DEACTIVATED && c->record[j].pid == c->record[i].pid &&

@@ -162,6 +162,11 @@ static void test_verdicts(void)
 	      load(SW("x", "9", "S", "a", "100") SYSCALL("a", "100", "62")
 		   "  a-100 [000] d..1. 1.0: signal_deliver: sig=9 errno=0 code=0 sa_handler=0 sa_flags=0\n") == 0 &&
 	      conversion.scenario.events > 0 && !strstr(conversion.header, "signal"));
+	/* A switch logged by a task the capture never showed switched in: the switch to it
+	   is assumed, and there is no record to look for its save after (a live
+	   recording hit this: the lookup read before the first record). */
+	CHECK("convert/switch-by-an-unseen-task",
+	      load(SW("x", "9", "S", "a", "100") SW("b", "101", "S", "c", "102")) == 0 && conversion.scenario.events > 0);
 	/* Handlers nest: each signal and sigreturn is an event, up to LAB_SIGNAL_DEPTH deep;
 	   a deeper one is counted as unsupported. */
 	{
