@@ -13,6 +13,7 @@ void lab_test_claim_c4(struct test_result *result);
 void lab_test_claim_c5(struct test_result *result);
 void lab_test_claim_c6(struct test_result *result);
 void lab_test_cost_weights(struct test_result *result);
+void lab_test_fpulab_policy_goal(struct test_result *result);
 void lab_test_fpulab_policy_is_best(struct test_result *result);
 void lab_test_mutant_restore_skipped(struct test_result *result);
 void lab_test_mutant_save_skipped(struct test_result *result);
@@ -42,6 +43,7 @@ void lab_test_backend_metal(struct test_result *result);
 	{ "lab/claim/c5", lab_test_claim_c5, 0, 0 },                                                 \
 	{ "lab/claim/c6", lab_test_claim_c6, 0, 0 },                                                 \
 	{ "lab/fpulab-policy-is-best", lab_test_fpulab_policy_is_best, 0, 0 },                       \
+	{ "lab/fpulab-policy-goal", lab_test_fpulab_policy_goal, 0, 0 },                             \
 	{ "lab/mutant/restore-skipped", lab_test_mutant_restore_skipped, 0, 0 },                     \
 	{ "lab/mutant/save-skipped", lab_test_mutant_save_skipped, 0, 0 },                           \
 	{ "lab/mutant/kfpu-keeps-owner", lab_test_mutant_kfpu_keeps_owner, 0, 0 },                   \

@@ -75,6 +75,23 @@ grep -q '^# oracle ' "$work/replay.log" || problems+="no oracle row in the table
 grep -q '^# replay: fpulab .* of the oracle' "$work/replay.log" || problems+="no fpulab ratio"$'\n'
 tap_check replay-gives-records-and-the-table "$problems"
 
+# fpulab's policy on every committed capture: intact under every replay and at most 1.2
+# of the oracle in saves+restores (docs/lab.md, the goal; counts, not timings).
+problems=""
+for capture in "$captures"/*.trace; do
+	name=$(basename "$capture" .trace)
+	"$tool" replay "$capture" > "$work/goal.log" 2>/dev/null
+	ratio=$(sed -n 's/^# replay: fpulab \([0-9]*\) saves+restores.* of the oracle (\([0-9]*\)).*/\1 \2/p' "$work/goal.log")
+	read -r mine oracle <<< "$ratio"
+	if [ -z "${oracle:-}" ]; then
+		problems+="$name: no fpulab ratio"$'\n'
+	elif [ $((mine * 10)) -gt $((oracle * 12)) ]; then
+		problems+="$name: fpulab $mine saves+restores, more than 1.2 x the oracle's $oracle"$'\n'
+	fi
+	grep -q '^not ok [0-9]* - trace/replay/fpulab' "$work/goal.log" && problems+="$name: fpulab's replay is not ok"$'\n'
+done
+tap_check fpulab-within-1.2-of-the-oracle-on-every-capture "$problems"
+
 # scenario: the lab's format, every assumption declared.
 problems=""
 "$tool" scenario "$captures/signals.trace" > "$work/signals.scenario" 2>&1 || problems+="exit status $?"$'\n'
@@ -109,7 +126,8 @@ record_and_validate() {   # record_and_validate NAME COMMAND...
 	if ! "$tool" record -o "$work/$name.trace" -- "$@" > "$work/$name.record" 2>&1; then
 		problems+="record failed: $(tail -n 2 "$work/$name.record" | tr '\n' ' ')"$'\n'
 	elif ! "$core" validate "$work/$name.trace" > "$work/$name.live" 2>&1; then
-		problems+="not an exact match: $(grep -m1 -E '^# (mismatch|validate: [0-9]+ events|validate: [0-9]+ events were lost)' "$work/$name.live")"$'\n'
+		mkdir -p build/logs && cp "$work/$name.trace" "build/logs/trace-$name.trace"   # kept to look into
+		problems+="not an exact match (capture kept as build/logs/trace-$name.trace): $(grep -m1 -E '^# (mismatch|validate: [0-9]+ events|validate: [0-9]+ events were lost)' "$work/$name.live")"$'\n'
 		grep '^#   trace line' "$work/$name.live" | head -n 2
 	fi
 	[ "$before" = "$(tracing_settings; mount | grep -c tracefs)" ] || problems+="the tracing settings changed"$'\n'
