@@ -528,16 +528,24 @@ void lab_test_fpulab_policy_is_best(struct test_result *result)
 
 /* The operation goals (docs/lab.md, "fpulab's policy against the others and the
    oracle"): at most 1.2 of the oracle and 0.8 of the best other intact configuration
-   in saves+restores over the nine scenarios. Counts, not timings: exact on every
-   platform. */
+   in saves+restores over the nine scenarios, under the default weights. Counts, not
+   timings: exact on every platform. Under measured weights fpulab's bet may swap
+   instead of trapping (Bochs: 55 operations), trading operations for cycles: that is
+   lab/fpulab-policy-is-best's business. */
 void lab_test_fpulab_policy_goal(struct test_result *result)
 {
 	if (!simulated_backend_selected(result))
 		return;
 	unsigned configs, mine = 0;
 	uint64_t best_other = ~0ull;
+	struct lab_cost_weights run_weights = *lab_weights();
+	bool measured = lab_weights() != &lab_default_weights;
+	int status;
 
-	if (policy_totals(result, &configs, &mine) != 0)
+	lab_weights_use(0);
+	status = policy_totals(result, &configs, &mine);
+	lab_weights_use(measured ? &run_weights : 0);
+	if (status != 0)
 		return;
 	for (unsigned c = 0; c < configs; c++)
 		if (c != mine && intact_everywhere[c] && ops[c] < best_other)
