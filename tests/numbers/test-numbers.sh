@@ -100,4 +100,20 @@ tools/fpulab-stability --field 'bad field' > /dev/null 2>&1
 [ $? -eq 3 ] || problems+="a bad field is a usage error (exit 3)"$'\n'
 tap_check stability-tool-measures "$problems"
 
+# A run with a test point not ok (status 1, its log complete) still counts; a run that
+# did not complete (status 2) stops the tool. Stand-ins for the hosted build say so.
+problems=""
+for code in 1 2; do
+	printf '#!/bin/sh\n"%s" "$@"\nexit %s\n' "$PWD/$binary" "$code" > "$work/exits-$code"
+	chmod +x "$work/exits-$code"
+done
+tools/fpulab-stability 2 --only 'harness/calibration/*' --binary "$work/exits-1" > "$work/stability-1.txt" 2>&1
+status=$?
+[ "$status" -eq 0 ] && grep -q '^records: 2$' "$work/stability-1.txt" && grep -q 'its records still count' "$work/stability-1.txt" ||
+	problems+="a run with status 1: exit $status, $(grep -m1 -E '^records|fpulab-stability' "$work/stability-1.txt")"$'\n'
+tools/fpulab-stability 2 --only 'harness/calibration/*' --binary "$work/exits-2" > /dev/null 2>&1
+status=$?
+[ "$status" -eq 2 ] || problems+="a run with status 2: exit $status, expected 2"$'\n'
+tap_check stability-tool-counts-a-run-with-a-failed-point "$problems"
+
 tap_end
