@@ -42,6 +42,10 @@ static void check_chain(struct test_result *result, const struct bench_result *m
 {
 	char median[24], ticks[24], ratio[24], spread[24], error[24];
 
+	/* Under an emulator a sample's chain may read no time at all (qemu-user, once in
+	   a fresh-clone CI): no cycles, but for the reason found at start, not a failure. */
+	if (!measured->cycles.source && harness_cycles_untrusted())
+		return test_skip(result, "core cycles cannot be trusted here: %s", harness_cycles_untrusted());
 	if (!measured->cycles.source)
 		return test_fail(result, "no cycles: the calibration chain read no time");
 	if (cycles_cannot_show(measured))
