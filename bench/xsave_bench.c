@@ -45,18 +45,28 @@ static const struct save_instruction save_instructions[] = {
 	  SAVE_COMPACTED | SAVE_SUPERVISOR | SAVE_SETUP_XRSTORS },
 };
 
-int xsave_bench_emit(struct test_result *result, const char *name, const struct bench_body *body,
-		     struct bench_arguments *arguments, const char *set, const char *state)
+int xsave_bench_begin_record(struct test_result *result, const char *name, const struct bench_body *body,
+			     struct bench_arguments *arguments, struct json_writer *writer, char *buffer,
+			     unsigned long size)
 {
 	struct bench_result measured;
-	struct json_writer writer;
-	char buffer[768];
 
 	if (harness_measure(body, arguments, harness_sample_count(), &measured) != 0) {
 		test_fail(result, "%s: the harness refused the body", name);
 		return -1;
 	}
-	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
+	harness_record_begin(writer, buffer, size, name, &measured);
+	return 0;
+}
+
+int xsave_bench_emit(struct test_result *result, const char *name, const struct bench_body *body,
+		     struct bench_arguments *arguments, const char *set, const char *state)
+{
+	struct json_writer writer;
+	char buffer[768];
+
+	if (xsave_bench_begin_record(result, name, body, arguments, &writer, buffer, sizeof buffer) != 0)
+		return -1;
 	if (set) {
 		harness_record_bytes(xsave_standard_size(xsave_components(), arguments->mask));
 		json_string(&writer, "set", set);

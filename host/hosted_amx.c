@@ -100,15 +100,11 @@ static const char *tiles_unusable(void)
 static int emit(struct test_result *result, const char *name, const struct bench_body *body,
 		struct bench_arguments *arguments, const char *state)
 {
-	struct bench_result measured;
 	struct json_writer writer;
 	char buffer[1024];
 
-	if (harness_measure(body, arguments, harness_sample_count(), &measured) != 0) {
-		test_fail(result, "%s: the harness refused the body", name);
+	if (xsave_bench_begin_record(result, name, body, arguments, &writer, buffer, sizeof buffer) != 0)
 		return -1;
-	}
-	harness_record_begin(&writer, buffer, sizeof buffer, name, &measured);
 	json_hex(&writer, "mask", arguments->mask);
 	json_string(&writer, "state", state);
 	json_string(&writer, "evidence_for", "C5");

@@ -47,5 +47,12 @@ struct bench_body;
 struct bench_arguments;
 int xsave_bench_emit(struct test_result *result, const char *name, const struct bench_body *body,
 		     struct bench_arguments *arguments, const char *set, const char *state);
+/* Measures body and begins its `bench` record in writer (over buffer), for a caller that
+   adds fields of its own before harness_record_emit; a harness refusal fails the test.
+   0, or -1. */
+struct json_writer;
+int xsave_bench_begin_record(struct test_result *result, const char *name, const struct bench_body *body,
+			     struct bench_arguments *arguments, struct json_writer *writer, char *buffer,
+			     unsigned long size);
 
 #endif
