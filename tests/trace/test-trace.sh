@@ -269,8 +269,13 @@ else
 
 	# 3. a file with two instance buffers: import must be told which one
 	problems=""
-	tracefs_dir=$(tracing_mounts | head -n 1)
-	if [ -z "$tracefs_dir" ] || [ ! -d "$tracefs_dir/instances" ]; then
+	tracefs_dir=""
+	for point in $(tracing_mounts); do   # tracefs itself, or debugfs's tracing/
+		for candidate in "$point" "$point/tracing"; do
+			[ -z "$tracefs_dir" ] && [ -d "$candidate/instances" ] && tracefs_dir=$candidate
+		done
+	done
+	if [ -z "$tracefs_dir" ]; then
 		tap_skip trace-cmd/two-buffers-need-a-choice "no mounted tracefs with instances"
 	else
 		for buffer in fpulab-a fpulab-b; do
