@@ -132,6 +132,8 @@ static void on_effect(void *self, const struct lab_effect *fx)
 		lab_exposure_check(m, fx->cpu, m->model.guest_current, 1);
 	if (m->actions < storage->events && lab_action_of(&m->model, fx, &storage->action[m->actions]))
 		m->actions++;
+	else if (m->actions == storage->events && lab_action_of(&m->model, fx, &(struct lab_action){ 0 }))
+		string_copy(m->error, "the oracle's actions do not fit the scenario's storage", sizeof m->error);
 }
 
 /* kvm-2015: while the guest FPU is loaded the vCPU thread is inside

@@ -8,17 +8,19 @@
 /* The oracle's view of a run: who needs which state where (lab/oracle.c). */
 enum lab_action_type {
 	LAB_ACT_USE, LAB_ACT_CLOBBER, LAB_ACT_FRAME, LAB_ACT_SIGRETURN, LAB_ACT_MEASURE,
-	LAB_ACT_FORK, LAB_ACT_EXIT, LAB_ACT_EXEC,
+	LAB_ACT_FORK, LAB_ACT_EXIT, LAB_ACT_EXEC, LAB_ACT_VM_EXIT,
 };
 struct lab_action {
 	uint8_t type, cpu;
 	uint16_t id;         /* the state: a context, or context + contexts for its handler's */
 	uint16_t other;      /* fork: the child */
+	uint8_t mask;        /* use: the components it writes */
 	uint32_t next;       /* the next action that needs this state (the oracle fills it) */
 	uint32_t next_other; /* fork: the next action that needs the child's */
 };
 struct lab_oracle_id {
 	uint8_t dirty, used;
+	uint8_t components;  /* written since the state began: what any save or restore of it moves */
 	uint32_t last;       /* its latest action */
 };
 

@@ -8,7 +8,12 @@
    is in the registers (a memory copy otherwise); after sigreturn the state is the
    frame's, in memory. Fork's copy is one save if the parent's newest state is only
    in the registers and the child needs it. Linear in the actions: a backward pass
-   finds each action's next need of its state first. */
+   finds each action's next need of its state first.
+   Its cost is a lower bound too (lab_cost of its counts): each of its saves and
+   restores moves at least the components that state has written since it began (a
+   save of one dirty stretch must follow the stretch's last write, so no policy's save
+   of it moves less), and every policy pays the scenario's own VM exits. It counts
+   nothing else: no #NM, CR0, MSR, XSETBV or IPI is forced on every policy. */
 #include "lab/lab_run.h"
 #include "lib/string.h"
 
@@ -30,6 +35,7 @@ int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, st
 	case LAB_FX_CLOBBER: a->type = LAB_ACT_CLOBBER; return 1;
 	case LAB_FX_USE:
 		a->type = LAB_ACT_USE;
+		a->mask = (uint8_t)(fx->mask & LAB_MASK_ALL);
 		if (!fx->dom)
 			a->id = (uint16_t)(ctx + model->scenario->contexts * model->ctx[ctx].depth);
 		return 1;
@@ -44,6 +50,7 @@ int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, st
 	case LAB_FX_FORK: a->type = LAB_ACT_FORK; a->other = fx->other; return 1;
 	case LAB_FX_EXIT: a->type = LAB_ACT_EXIT; return 1;
 	case LAB_FX_EXEC: a->type = LAB_ACT_EXEC; return 1;
+	case LAB_FX_VM_EXIT: a->type = LAB_ACT_VM_EXIT; return 1;
 	}
 	return 0;
 }
@@ -128,15 +135,21 @@ static void forget(struct oracle_run *r, unsigned ctx)
 	for (unsigned level = 0; level < LAB_STATE_LEVELS; level++) {
 		unsigned id = ctx + level * r->contexts;
 		drop_holder_of(r, id);
-		r->o[id].dirty = r->o[id].used = 0;
+		r->o[id].dirty = r->o[id].used = r->o[id].components = 0;
 	}
+}
+
+static void count_save(struct oracle_run *r, uint32_t components)
+{
+	r->counts->saves++;
+	r->counts->bytes_saved += lab_area_bytes(components);
 }
 
 static void displace(struct oracle_run *r, unsigned cpu)
 {
 	unsigned h = r->holder[cpu];
 	if (is_state(h, r->ids) && r->o[h].dirty && needed_later(r->a, r->o, h)) {
-		r->counts->saves++;
+		count_save(r, r->o[h].components);
 		r->o[h].dirty = 0;
 	}
 }
@@ -149,20 +162,24 @@ static void use(struct oracle_run *r, unsigned i)
 	o[id].last = i;
 	if (h == id) {
 		o[id].dirty = 1;
+		o[id].components |= r->a[i].mask;
 		return;
 	}
 	for (unsigned c = 0; c < r->cpus; c++)
 		if (c != cpu && r->holder[c] == id) {
 			if (o[id].dirty)
-				r->counts->saves++;   /* it moves: saved where it was */
+				count_save(r, r->o[id].components);   /* it moves: saved where it was */
 			r->holder[c] = HOLDER_JUNK;
 		}
 	displace(r, cpu);
-	if (!(h == HOLDER_INIT && !o[id].used))
+	if (!(h == HOLDER_INIT && !o[id].used)) {
 		r->counts->restores++;
+		r->counts->bytes_restored += lab_area_bytes(o[id].components);
+	}
 	r->holder[cpu] = (uint16_t)id;
 	o[id].dirty = 1;
 	o[id].used = 1;
+	o[id].components |= r->a[i].mask;
 }
 
 static void frame(struct oracle_run *r, unsigned i)
@@ -172,28 +189,30 @@ static void frame(struct oracle_run *r, unsigned i)
 	r->o[id].last = i;
 	for (unsigned c = 0; c < r->cpus; c++)
 		if (r->holder[c] == id && r->o[id].used) {
-			r->counts->saves++;
+			count_save(r, r->o[id].components);
 			break;
 		}
 	r->o[id].dirty = 0;
-	r->o[HANDLER(id)].used = r->o[HANDLER(id)].dirty = 0;
+	r->o[HANDLER(id)].used = r->o[HANDLER(id)].dirty = r->o[HANDLER(id)].components = 0;
 }
 
 static void fork_copy(struct oracle_run *r, unsigned i)
 {
 	unsigned parent = r->a[i].id, child = r->a[i].other;
 	bool child_needs = r->a[i].next_other != NO_ACTION;
+	uint8_t inherited = r->o[parent].components & (uint8_t)~LAB_MASK_XFD;   /* tiles are not */
 
 	if (child_needs) {
 		for (unsigned c = 0; c < r->cpus; c++)
 			if (r->holder[c] == parent && r->o[parent].dirty) {
-				r->counts->saves++;
+				count_save(r, inherited);   /* into the child's buffer */
 				break;
 			}
 		r->o[parent].last = i;
 	}
 	forget(r, child);
 	r->o[child].used = r->o[parent].used;
+	r->o[child].components = inherited;
 }
 
 void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_counts *counts)
@@ -206,7 +225,7 @@ void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_count
 	memset(counts, 0, sizeof *counts);
 	link_needs(r.a, n, r.o, contexts);
 	for (unsigned id = 0; id < r.ids; id++)
-		r.o[id].dirty = r.o[id].used = 0;
+		r.o[id].dirty = r.o[id].used = r.o[id].components = 0;
 	for (unsigned c = 0; c < LAB_MAX_CPUS; c++)
 		r.holder[c] = HOLDER_INIT;
 	for (unsigned i = 0; i < n; i++) {
@@ -231,6 +250,7 @@ void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_count
 		case LAB_ACT_FORK: fork_copy(&r, i); break;
 		case LAB_ACT_EXIT:
 		case LAB_ACT_EXEC: forget(&r, id); break;
+		case LAB_ACT_VM_EXIT: counts->vm_exits++; break;
 		}
 	}
 }
@@ -240,14 +260,18 @@ void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_count
 struct collector {
 	struct lab_model model;
 	unsigned n;
+	bool full;   /* an action did not fit the storage */
 };
 
 static void collect(void *self, const struct lab_effect *fx)
 {
 	struct collector *c = self;
 	const struct lab_storage *storage = c->model.scenario->storage;
+	struct lab_action spare;
 	if (c->n < storage->events && lab_action_of(&c->model, fx, &storage->action[c->n]))
 		c->n++;
+	else if (c->n == storage->events && lab_action_of(&c->model, fx, &spare))
+		c->full = true;
 }
 
 int lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
@@ -257,8 +281,12 @@ int lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
 
 	lab_model_init(&c.model, s, &c, collect, 0);
 	c.n = 0;
+	c.full = false;
 	for (unsigned step = 0; step < s->events && status == 0; step++)
 		status = lab_model_step(&c.model, step);
 	lab_oracle_solve(s, c.n, counts);
-	return status;
+	if (c.full)
+		string_copy(c.model.error, "the oracle's actions do not fit the scenario's storage",
+			    sizeof c.model.error);
+	return c.full ? -1 : status;
 }

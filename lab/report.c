@@ -93,6 +93,9 @@ void lab_record_write(const struct lab_result *r, struct json_writer *writer)
 	json_object_begin(&w, "oracle");
 	json_uint(&w, "saves", r->oracle.saves);
 	json_uint(&w, "restores", r->oracle.restores);
+	json_uint(&w, "bytes", r->oracle.bytes_saved + r->oracle.bytes_restored);
+	json_uint(&w, "vm_exits", r->oracle.vm_exits);
+	json_uint(&w, "cost_cycles", r->oracle_cost);
 	json_object_end(&w);
 	if (r->fpu && r->fpu->record)
 		r->fpu->record(r->fpu->self, &w);
@@ -173,5 +176,5 @@ void lab_table(const struct lab_cell *cells, const struct lab_cell *oracle, unsi
 		sink(sink_context, line);
 	}
 	sink(sink_context, "# (cells: saves+restores; x corrupted as expected, ! unexpectedly, ? could not run,"
-			   " e another domain's state exposed; cycles: modelled cost, oracle: saves and restores only)");
+			   " e another domain's state exposed; cycles: modelled cost, oracle: a lower bound of both, its cycles from saves, restores, their bytes and the scenario's VM exits)");
 }

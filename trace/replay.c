@@ -51,11 +51,13 @@ static void print_ratios(const struct lab_cell *cells, const struct lab_cell *or
 		unsigned ops = cells[mine].saves + cells[mine].restores, best = cells[by_ops].saves + cells[by_ops].restores;
 		unsigned oracle_ops = oracle->saves + oracle->restores;
 		fprintf(out, "# replay: fpulab %u saves+restores, %llu modelled cycles: %.2f of the best other configuration's "
-			"operations (%s, %u), %.2f of its cycles (%s, %llu); %.2f of the oracle (%u)\n", ops,
-			(unsigned long long)cells[mine].cost, best ? (double)ops / best : 0.0, lab_configs[by_ops].name, best,
-			cells[by_cost].cost ? (double)cells[mine].cost / (double)cells[by_cost].cost : 0.0,
+			"operations (%s, %u), %.2f of its cycles (%s, %llu); %.2f of the oracle (%u), %.2f of its cycles (%llu)\n",
+			ops, (unsigned long long)cells[mine].cost, best ? (double)ops / best : 0.0, lab_configs[by_ops].name,
+			best, cells[by_cost].cost ? (double)cells[mine].cost / (double)cells[by_cost].cost : 0.0,
 			lab_configs[by_cost].name, (unsigned long long)cells[by_cost].cost,
-			oracle_ops ? (double)ops / oracle_ops : 0.0, oracle_ops);
+			oracle_ops ? (double)ops / oracle_ops : 0.0, oracle_ops,
+			oracle->cost ? (double)cells[mine].cost / (double)oracle->cost : 0.0,
+			(unsigned long long)oracle->cost);
 	}
 }
 
@@ -87,8 +89,9 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 		if (c2 == 0 || r.oracle.saves + r.oracle.restores < oracle.saves + oracle.restores) {
 			oracle.saves = r.oracle.saves;
 			oracle.restores = r.oracle.restores;
-			oracle.cost = r.oracle_cost;
 		}
+		if (c2 == 0 || r.oracle_cost < oracle.cost)
+			oracle.cost = r.oracle_cost;
 		json_begin(&w, record, sizeof record);
 		lab_record_write(&r, &w);
 		if (json_finish(&w) == 0)

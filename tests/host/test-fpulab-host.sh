@@ -166,6 +166,8 @@ result lab-simulated-backend-runs-cleanly "$problems"
 problems=""
 tools/lab-table "$work/lab.log" > "$work/lab.md" 2>&1 || problems+="lab-table exit $?: $(head -n 2 "$work/lab.md")"$'\n'
 [ "$(grep -cE '^\| [a-z0-9+-]+ \| ' "$work/lab.md")" -ge 10 ] || problems+="the Markdown table has fewer than 10 rows"$'\n'
+grep -qE '^\| oracle \| lower bound \| .* \| [0-9]+ \| [0-9]+ \|$' "$work/lab.md" ||
+	problems+="the oracle's row has no total of operations and cycles"$'\n'
 # two backends in one log: a table each, the claims once
 build/host/fpulab-host quick 'only=lab/*' backend=all > "$work/lab-all.log" 2>&1 || problems+="backend=all exit status $?"$'\n'
 tools/lab-table "$work/lab-all.log" > "$work/lab-all.md" 2>&1 || problems+="lab-table (all) exit $?"$'\n'

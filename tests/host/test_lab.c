@@ -150,6 +150,20 @@ static void test_oracle(void)
 	parse("switch cpu0 task-a uses-fpu\nmeasure\nswitch cpu0 task-b uses-fpu\n", &error);
 	lab_oracle(&scenario, &counts);
 	CHECK("oracle/measure-resets", counts.saves == 1 && counts.restores == 1);
+	/* its cost: each save or restore moves what the state has written (x87, SSE, AVX:
+	   576 + 256 bytes); b's first restore is the init state's 576 */
+	parse("switch cpu0 task-a uses-fpu\nswitch cpu0 task-b uses-fpu\nswitch cpu0 task-a uses-fpu\n", &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/bytes-of-what-was-written", counts.bytes_saved == 2 * 832 && counts.bytes_restored == 576 + 832);
+	/* fork copies a's state without its tile data (+64 tilecfg); a's own save has it (+8192) */
+	parse("switch cpu0 task-a uses-fpu\nuse cpu0 amx\nfork cpu0 task-b\nswitch cpu0 task-b uses-fpu\n", &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/fork-inherits-no-tiles", counts.saves == 2 && counts.bytes_saved == 896 + 9088 &&
+	      counts.restores == 1 && counts.bytes_restored == 896);
+	parse(lab_scenario_text_of("exit-heavy"), &error);
+	lab_oracle(&scenario, &counts);
+	CHECK("oracle/counts-the-scenario-vm-exits", counts.vm_exits == 4 &&
+	      lab_cost(&counts, &lab_default_weights) == 4 * lab_default_weights.vm_exit);
 }
 
 /* Parses the built-in scenario name and fills backend with the simulated FPU; 0 or -1. */
@@ -313,7 +327,7 @@ static void test_report(void)
 					"\"scenario\":\"idle-wake\",\"backend\":\"simulated\"") != 0 &&
 	      strstr(buffer, "\"saves\":2,\"restores\":1,") != 0 && strstr(buffer, "\"verdict\":\"intact\"") != 0 &&
 	      strstr(buffer, "\"expected_corruption\":false") != 0 &&
-	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0}") != 0);
+	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0,\"bytes\":0,\"vm_exits\":1,\"cost_cycles\":1200}") != 0);
 	run("deferred+lazy-exit-2018", "softirq-kfpu", &r);
 	lab_record_json(&r, buffer, sizeof buffer);
 	CHECK("report/corruption-located", strstr(buffer, "\"verdict\":\"corrupted\",\"expected_corruption\":true,"
@@ -410,7 +424,7 @@ static void test_backend_hooks(void)
 	CHECK("backend-hooks/measure-and-finish", status == 0 && hook_measures == 1 && hook_finishes == 1);
 	CHECK("backend-hooks/record-fields-appended", lab_record_json(&r, buffer, sizeof buffer) == 0 &&
 	      strstr(buffer, "\"backend\":\"hooked\"") != 0 &&
-	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0},\"clock\":\"tsc\"}") != 0);
+	      strstr(buffer, "\"oracle\":{\"saves\":0,\"restores\":0,\"bytes\":0,\"vm_exits\":1,\"cost_cycles\":1200},\"clock\":\"tsc\"}") != 0);
 	hook_problem_text = "hooked backend: XRSTOR raised vector 13";
 	hook_measures = 0;
 	status = run_hooked("fpulab", "idle-wake", &r);
