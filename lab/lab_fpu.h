@@ -52,6 +52,9 @@ struct lab_fpu_backend {
 	/* Optional: the signature each component of cpu's registers holds, whatever TS
 	   says (0: init, or armed in IA32_XFD); the exposure check reads it. */
 	void (*peek)(void *self, unsigned cpu, uint32_t *values);
+	/* Optional: the components of cpu's registers not in their init state (XINUSE, as
+	   XGETBV with ECX = 1 reads it; armed in IA32_XFD reads as init). */
+	uint32_t (*in_use)(void *self, unsigned cpu);
 	/* Optional (0 in the simulated backend), for backends on real registers
 	   (lab/backends/): measure: the scenario's `measure` (timers restart); finish: the
 	   run is over (leave the CPU clean); problem: a hardware fault the run hit, or 0;

@@ -106,6 +106,7 @@ struct lab_context_state {
 	uint8_t flags;                            /* LAB_CTX_* */
 	uint8_t last_cpu;                         /* where its state was last loaded */
 	uint16_t thread_state;                    /* host thread -> context whose buffer is its fpstate */
+	uint32_t moved_bytes;                     /* its last save's or restore's: what XSTATE_BV holds */
 	uint32_t expect[LAB_COMPONENTS];          /* its newest state, as signatures */
 	uint32_t frame_expect[LAB_SIGNAL_DEPTH][LAB_COMPONENTS];    /* what the frame of each level holds */
 	uint32_t handler_expect[LAB_SIGNAL_DEPTH][LAB_COMPONENTS];  /* each level's handler's state */

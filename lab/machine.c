@@ -112,7 +112,8 @@ void lab_save(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
 	lab_guest_trap_if_armed(m, dom, phys);
 	if (!dom)
 		lab_clear_ts(m, phys);
-	m->counts.bytes_saved += m->fpu->save(m->fpu->self, phys, ctx, 0, lab_ctx_mask(m, ctx));
+	m->ctx[ctx].moved_bytes = m->fpu->save(m->fpu->self, phys, ctx, 0, lab_ctx_mask(m, ctx));
+	m->counts.bytes_saved += m->ctx[ctx].moved_bytes;
 	m->counts.saves++;
 	m->ctx[ctx].flags &= (uint8_t)~LAB_CTX_STALE;
 	observe(m, LAB_OP_SAVE, ctx);
@@ -138,7 +139,8 @@ void lab_restore(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx
 		lab_sync_xfd(m, dom, phys, ctx);   /* XFD before XRSTOR, or the component stays init */
 	/* Every component: one the buffer lacks becomes init (as Linux's XRSTOR of the
 	   whole feature set does), so no earlier owner's tile data survives an armed XFD. */
-	m->counts.bytes_restored += m->fpu->restore(m->fpu->self, phys, ctx, 0, LAB_MASK_ALL);
+	m->ctx[ctx].moved_bytes = m->fpu->restore(m->fpu->self, phys, ctx, 0, LAB_MASK_ALL);
+	m->counts.bytes_restored += m->ctx[ctx].moved_bytes;
 	m->counts.restores++;
 	if (xfd_late)
 		lab_sync_xfd(m, dom, phys, ctx);

@@ -22,17 +22,34 @@
      pass through, #NM is intercepted (Linux 5.17's scheme). */
 #include "lab/lab.h"
 
-/* Setting CR0.TS instead of swapping wins the swap and the guest's reload (a save and
-   two restores) when the VMM does not touch the FPU before the next entry, and loses a
-   trap and two CR0 writes when it does. Taken when the loss is below the win, i.e. the
-   better bet at even odds, with the weights the run costs with (lab_weights). */
-static bool trap_pays_off(struct lab_machine *m, unsigned ctx)
+/* The bytes a save or restore of the VMM's state moves: as many as its last one did
+   (the XSTATE_BV of its buffer); before it ever moved, every component it may have. */
+static uint64_t vmm_bytes(struct lab_machine *m, unsigned vmm)
+{
+	return m->ctx[vmm].moved_bytes ? m->ctx[vmm].moved_bytes : lab_area_bytes(lab_ctx_mask(m, vmm));
+}
+
+/* The guest's, in cpu's registers now: what XINUSE says is in use, where the backend
+   reads it; otherwise every component the guest may have. */
+static uint64_t guest_bytes(struct lab_machine *m, unsigned cpu)
+{
+	if (m->fpu->in_use)
+		return lab_area_bytes(m->fpu->in_use(m->fpu->self, cpu));
+	return lab_area_bytes(lab_ctx_mask(m, m->guest));
+}
+
+/* Setting CR0.TS instead of swapping wins the swap and the guest's reload (a save of
+   the guest, a restore of the VMM and one of the guest) when the VMM does not touch the
+   FPU before the next entry, and loses a trap and two CR0 writes when it does. Taken
+   when the loss is below the win, i.e. the better bet at even odds, with the weights
+   the run costs with (lab_weights) and the sizes the two states have. */
+static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 {
 	const struct lab_cost_weights *w = lab_weights();
-	uint32_t bytes = lab_area_bytes(lab_ctx_mask(m, ctx));
+	uint64_t bytes = 2 * guest_bytes(m, cpu) + vmm_bytes(m, vmm);
 	uint64_t loss = w->nm_trap + 2ull * w->cr0_write;
 
-	return loss < w->save_base + 2ull * w->restore_base + 3ull * bytes / 64 * w->per_64_bytes;
+	return loss < w->save_base + 2ull * w->restore_base + bytes / 64 * w->per_64_bytes;
 }
 
 static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
@@ -97,7 +114,7 @@ static void bet_won(struct lab_machine *m)
 static bool vmm_over_own_guest(struct lab_machine *m, unsigned cpu, unsigned ctx, unsigned s)
 {
 	if (!(ctx == m->vmm && s == ctx && m->guest != LAB_NONE && lab_valid(m, 0, cpu, m->guest) &&
-	      trap_pays_off(m, ctx)))
+	      trap_pays_off(m, cpu, ctx)))
 		return false;
 	if (m->hv_flag[BET_SKIPS]) {
 		m->hv_flag[BET_SKIPS]--;

@@ -111,6 +111,12 @@ static uint32_t sim_copy_to_frame(void *self, unsigned ctx, int level, uint32_t 
 	return lab_area_bytes(in_use);
 }
 
+static uint32_t sim_in_use(void *self, unsigned cpu)
+{
+	const struct lab_sim_cpu *state = &((struct lab_sim_fpu *)self)->cpu[cpu];
+	return state->xinuse & state->xcr0 & ~state->xfd;
+}
+
 static void sim_peek(void *self, unsigned cpu, uint32_t *values)
 {
 	struct lab_sim_cpu *state = &((struct lab_sim_fpu *)self)->cpu[cpu];
@@ -195,6 +201,7 @@ void lab_sim_fpu_backend(struct lab_sim_fpu *fpu, struct lab_fpu_backend *backen
 	backend->init_buffer = sim_init_buffer;
 	backend->copy_to_frame = sim_copy_to_frame;
 	backend->peek = sim_peek;
+	backend->in_use = sim_in_use;
 	backend->set_ts = sim_set_ts;
 	backend->clear_ts = sim_clear_ts;
 	backend->write_xfd = sim_write_xfd;
