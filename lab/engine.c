@@ -120,7 +120,6 @@ static void carry_out(struct lab_machine *m, const struct lab_effect *fx)
 static void on_effect(void *self, const struct lab_effect *fx)
 {
 	struct lab_machine *m = self;
-	const struct lab_storage *storage = m->scenario->storage;
 
 	if (m->error[0])
 		return;
@@ -130,10 +129,8 @@ static void on_effect(void *self, const struct lab_effect *fx)
 		lab_exposure_check(m, fx->cpu, fx->ctx, fx->dom);
 	if (fx->type == LAB_FX_VM_ENTRY)
 		lab_exposure_check(m, fx->cpu, m->model.guest_current, 1);
-	if (m->actions < storage->events && lab_action_of(&m->model, fx, &storage->action[m->actions]))
-		m->actions++;
-	else if (m->actions == storage->events && lab_action_of(&m->model, fx, &(struct lab_action){ 0 }))
-		string_copy(m->error, "the oracle's actions do not fit the scenario's storage", sizeof m->error);
+	if (lab_action_append(&m->model, fx, &m->actions) != 0)
+		string_copy(m->error, LAB_ACTIONS_FULL, sizeof m->error);
 }
 
 /* kvm-2015: while the guest FPU is loaded the vCPU thread is inside

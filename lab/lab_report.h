@@ -20,6 +20,10 @@ struct lab_cell {
 	uint8_t exposed;
 };
 void lab_cell_from(struct lab_cell *cell, const struct lab_result *result);
+/* The oracle's cell over a scenario's runs (first: the first run): the lowest of their
+   oracles in saves+restores and, apart, in cycles (a run whose kernel FPU use was
+   refused, kvm-2015's, had less to do). */
+void lab_oracle_cell_add(struct lab_cell *oracle, const struct lab_result *result, bool first);
 typedef void (*lab_line_sink)(void *context, const char *line);
 /* The table as "# " lines: cells[c * scenarios + s], then the oracle's row. */
 void lab_table(const struct lab_cell *cells, const struct lab_cell *oracle, unsigned configs,

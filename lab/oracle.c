@@ -55,6 +55,18 @@ int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, st
 	return 0;
 }
 
+int lab_action_append(const struct lab_model *model, const struct lab_effect *fx, unsigned *count)
+{
+	const struct lab_storage *storage = model->scenario->storage;
+	struct lab_action spare;
+
+	if (*count < storage->events) {
+		*count += (unsigned)lab_action_of(model, fx, &storage->action[*count]);
+		return 0;
+	}
+	return lab_action_of(model, fx, &spare) ? -1 : 0;
+}
+
 /* State ids: a context's, then its handlers' level by level: context + L * contexts
    for handler level L. HANDLER(id): the state of the handler a signal to id starts. */
 #define HANDLER(id) ((id) + contexts)
@@ -266,11 +278,7 @@ struct collector {
 static void collect(void *self, const struct lab_effect *fx)
 {
 	struct collector *c = self;
-	const struct lab_storage *storage = c->model.scenario->storage;
-	struct lab_action spare;
-	if (c->n < storage->events && lab_action_of(&c->model, fx, &storage->action[c->n]))
-		c->n++;
-	else if (c->n == storage->events && lab_action_of(&c->model, fx, &spare))
+	if (lab_action_append(&c->model, fx, &c->n) != 0)
 		c->full = true;
 }
 
@@ -286,7 +294,6 @@ int lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
 		status = lab_model_step(&c.model, step);
 	lab_oracle_solve(s, c.n, counts);
 	if (c.full)
-		string_copy(c.model.error, "the oracle's actions do not fit the scenario's storage",
-			    sizeof c.model.error);
+		string_copy(c.model.error, LAB_ACTIONS_FULL, sizeof c.model.error);
 	return c.full ? -1 : status;
 }

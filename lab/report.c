@@ -110,6 +110,17 @@ int lab_record_json(const struct lab_result *r, char *buffer, size_t size)
 	return json_finish(&w);
 }
 
+void lab_oracle_cell_add(struct lab_cell *oracle, const struct lab_result *r, bool first)
+{
+	if (first || r->oracle.saves + r->oracle.restores < oracle->saves + oracle->restores) {
+		oracle->saves = r->oracle.saves;
+		oracle->restores = r->oracle.restores;
+	}
+	if (first || r->oracle_cost < oracle->cost)
+		oracle->cost = r->oracle_cost;
+	oracle->state = LAB_CELL_INTACT;
+}
+
 void lab_cell_from(struct lab_cell *cell, const struct lab_result *r)
 {
 	cell->saves = r->counts.saves;

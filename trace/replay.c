@@ -86,12 +86,7 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 		status = lab_run(config, &cv->scenario, &backend, &machine, &r);
 		config_names[c2] = config->name;
 		lab_cell_from(&cells[c2], &r);
-		if (c2 == 0 || r.oracle.saves + r.oracle.restores < oracle.saves + oracle.restores) {
-			oracle.saves = r.oracle.saves;
-			oracle.restores = r.oracle.restores;
-		}
-		if (c2 == 0 || r.oracle_cost < oracle.cost)
-			oracle.cost = r.oracle_cost;
+		lab_oracle_cell_add(&oracle, &r, c2 == 0);
 		json_begin(&w, record, sizeof record);
 		lab_record_write(&r, &w);
 		if (json_finish(&w) == 0)

@@ -151,16 +151,7 @@ static void run_matrix(struct test_result *result, bool emit, unsigned *configs_
 				}
 			}
 			lab_cell_from(&cells[c * scenarios + s], &r);
-			/* the lowest of the runs' oracles: a run whose kernel FPU use was
-			   refused (kvm-2015) had less to do */
-			if (c == 0 || r.oracle.saves + r.oracle.restores <
-					      oracle_cells[s].saves + oracle_cells[s].restores) {
-				oracle_cells[s].saves = r.oracle.saves;
-				oracle_cells[s].restores = r.oracle.restores;
-				oracle_cells[s].state = LAB_CELL_INTACT;
-			}
-			if (c == 0 || r.oracle_cost < oracle_cells[s].cost)
-				oracle_cells[s].cost = r.oracle_cost;
+			lab_oracle_cell_add(&oracle_cells[s], &r, c == 0);
 			if (r.exposures && !r.configuration->exposed) {
 				unexposed_expected++;
 				test_diagnostic(result, "unexpected_exposure", "\"%s on %s: %s ran with %s's %s at line %u\"",
@@ -480,8 +471,7 @@ static bool intact_everywhere[MAX_CONFIGS];
 
 static int policy_totals(struct test_result *result, unsigned *configs_out, unsigned *mine_out)
 {
-	static uint32_t oracle_of[MAX_SCENARIOS];
-	static uint64_t oracle_cost_of[MAX_SCENARIOS];
+	static struct lab_cell oracle_of[MAX_SCENARIOS];
 	const struct lab_config *mine = lab_config_find("fpulab");
 	unsigned configs = lab_config_count < MAX_CONFIGS ? lab_config_count : MAX_CONFIGS;
 	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
@@ -500,18 +490,15 @@ static int policy_totals(struct test_result *result, unsigned *configs_out, unsi
 				return test_fail(result, "fpulab's policy corrupts %s in %s", r.first_context, r.scenario), -1;
 			ops[c] += r.counts.saves + r.counts.restores;
 			cost[c] += r.cost;
-			if (c == 0 || r.oracle.saves + r.oracle.restores < oracle_of[s])
-				oracle_of[s] = r.oracle.saves + r.oracle.restores;
-			if (c == 0 || r.oracle_cost < oracle_cost_of[s])
-				oracle_cost_of[s] = r.oracle_cost;
+			lab_oracle_cell_add(&oracle_of[s], &r, c == 0);
 		}
 		if (&lab_configs[c] == mine)
 			*mine_out = c;
 	}
 	oracle_ops = oracle_cost = 0;
 	for (unsigned s = 0; s < scenarios; s++) {
-		oracle_ops += oracle_of[s];
-		oracle_cost += oracle_cost_of[s];
+		oracle_ops += oracle_of[s].saves + oracle_of[s].restores;
+		oracle_cost += oracle_of[s].cost;
 	}
 	*configs_out = configs;
 	return 0;
