@@ -405,6 +405,24 @@ static void peek_body(struct cpu_operation *op)
 	}
 }
 
+/* XINUSE: the simulated components from the shadow, the real ones from XGETBV with
+   ECX = 1 (TS does not matter to it); an armed component reads as init. */
+static void in_use_body(struct cpu_operation *op)
+{
+	struct lab_xsave_fpu *f = op->f;
+	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
+	uint64_t xinuse = 0;
+
+	fault(f, xgetbv_safe(1, &xinuse), "XGETBV 1 (XINUSE)");
+	op->result = ((c->shadow_inuse & ~f->real) | xsave_fpu_lab_bits(f, xinuse)) & ~c->xfd;
+}
+
+static uint32_t xs_in_use(void *self, unsigned cpu)
+{
+	struct cpu_operation op = { .cpu = cpu };
+	return on_cpu(self, &op, in_use_body);
+}
+
 static void xs_peek(void *self, unsigned cpu, uint32_t *values)
 {
 	struct cpu_operation op = { .cpu = cpu, .values = values };
@@ -765,6 +783,7 @@ void lab_xsave_fpu_backend(struct lab_xsave_fpu *f, struct lab_fpu_backend *back
 	backend->init_buffer = xs_init_buffer;
 	backend->copy_to_frame = xs_copy_to_frame;
 	backend->peek = xs_peek;
+	backend->in_use = f->xinuse ? xs_in_use : 0;
 	backend->set_ts = xs_set_ts;
 	backend->clear_ts = xs_clear_ts;
 	backend->write_xfd = xs_write_xfd;

@@ -56,6 +56,7 @@ struct lab_xsave_fpu {
 	uint32_t second_cpu_guest_steps; /* CPU 1's guest steps in the second CPU's guest */
 	uint32_t real;                   /* lab components on real registers */
 	uint64_t hw_mask;                /* their XCR0 bits */
+	uint8_t xinuse;                  /* XGETBV with ECX = 1 reads XINUSE (CPUID.(EAX=0DH,ECX=1):EAX[2]) */
 	uint32_t area_pages;
 	const char *save_instruction;    /* "xsavec", "xsaveopt" or "xsave" */
 	int (*save_insn)(void *area, uint64_t mask);

@@ -136,6 +136,7 @@ void lab_xsave_fpu_record(void *self, struct json_writer *w)
 	json_uint(w, "timed_restores", f->timed_restores);
 	json_string(w, "save_instruction", f->save_instruction);
 	json_string(w, "real_components", names);
+	json_bool(w, "xinuse", f->xinuse);
 	json_string(w, "ts", f->ts_mode);
 	json_string(w, "xfd", f->xfd_mode);
 	if (f->xfd_why)
@@ -185,6 +186,7 @@ int lab_xsave_fpu_open(struct lab_xsave_fpu *f, char *why, size_t size)
 	if ((f->real & LAB_MASK_AMX) != LAB_MASK_AMX || !f->hw_write_xfd)
 		f->real &= ~LAB_MASK_AMX;
 	f->hw_mask = xsave_fpu_hw_bits(f, LAB_MASK_ALL);
+	f->xinuse = cpu->has.xgetbv1;
 	if ((f->hw_mask & 3) != 3)
 		return format_string(why, size, "XCR0 0x%llx lacks x87 or SSE", (unsigned long long)user), -1;
 	if (cpu->has.xsavec && !xsave_compacted_defect()) {

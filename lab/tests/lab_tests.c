@@ -655,6 +655,40 @@ static unsigned mutants_for_backend(void)
 
 /* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)
    or metal (the kernel), when this build has it and backend= selects it. */
+/* The backend's XINUSE (fpulab's bet prices the guest with it), held against the
+   XSTATE_BV an XSAVE writes at the same moment (the SDM lets a CPU report an init
+   component as in use, QEMU TCG reports every one, but both must agree), after the
+   init state is loaded and after the workload writes x87, SSE and AVX, which must
+   then be in use. */
+static void check_in_use(struct test_result *result, const char *name)
+{
+	uint32_t expect[LAB_COMPONENTS] = { 0 }, write[LAB_COMPONENTS], in_use[2], saved[2];
+	struct lab_check check;
+
+	if (!backend->in_use) {
+		kprintf("# lab: %s backend: no XINUSE (CPUID.(EAX=0DH,ECX=1):EAX.XGETBV1[2]=0): fpulab's VMM bet prices the guest at every component\n",
+			name);
+		return;
+	}
+	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
+		write[c] = 0x5eed0000u + c;
+	backend->clear_ts(backend->self, 0);
+	for (unsigned round = 0; round < 2; round++) {
+		backend->restore_init(backend->self, 0, LAB_MASK_ALL);
+		if (round == 1 && backend->execute(backend->self, 0, LAB_MASK_LEGACY, expect, write, &check) != 0)
+			return test_fail(result, "%s backend: the workload faulted with CR0.TS clear", name);
+		in_use[round] = backend->in_use(backend->self, 0);
+		saved[round] = backend->save(backend->self, 0, 0, 0, LAB_MASK_ALL);
+	}
+	backend->restore_init(backend->self, 0, LAB_MASK_ALL);
+	if (lab_area_bytes(in_use[0]) != saved[0] || lab_area_bytes(in_use[1]) != saved[1] ||
+	    !((in_use[1] >> LAB_AVX) & 1))
+		return test_fail(result, "%s backend: XINUSE reads 0x%x after the init state (an XSAVE wrote %u bytes) and 0x%x after AVX was written (%u bytes)",
+				 name, in_use[0], saved[0], in_use[1], saved[1]);
+	kprintf("# lab: %s backend: XINUSE agrees with XSAVE: 0x%x after the init state, 0x%x after x87, SSE and AVX were written\n",
+		name, in_use[0], in_use[1]);
+}
+
 static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
 			 const char *where)
 {
@@ -684,6 +718,7 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 				  r.scenario, name);
 	}
 	expected = mutants_for_backend();
+	check_in_use(result, name);
 	platform->close(&platform_backend);
 	backend = &sim_backend;
 	test_diagnostic(result, "backend", "{ name: %s, configurations: %u, scenarios: %u, mutants_caught: %u, cycles: %llu }",
