@@ -129,8 +129,7 @@ static void on_effect(void *self, const struct lab_effect *fx)
 		lab_exposure_check(m, fx->cpu, fx->ctx, fx->dom);
 	if (fx->type == LAB_FX_VM_ENTRY)
 		lab_exposure_check(m, fx->cpu, m->model.guest_current, 1);
-	if (lab_action_append(&m->model, fx, &m->actions) != 0)
-		string_copy(m->error, LAB_ACTIONS_FULL, sizeof m->error);
+	lab_action_append(&m->model, fx, &m->actions);
 }
 
 /* kvm-2015: while the guest FPU is loaded the vCPU thread is inside

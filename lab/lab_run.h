@@ -27,10 +27,10 @@ struct lab_oracle_id {
 /* The oracle's action for effect (with the model's state as of then): 1 and *action,
    or 0 when the effect is none of the oracle's business. */
 int lab_action_of(const struct lab_model *model, const struct lab_effect *effect, struct lab_action *action);
-/* Appends effect's action, if any, to the scenario storage's actions (*count of them):
-   0, or -1 when it has one and the storage is full. */
-int lab_action_append(const struct lab_model *model, const struct lab_effect *effect, unsigned *count);
-#define LAB_ACTIONS_FULL "the oracle's actions do not fit the scenario's storage"
+/* Appends effect's action, if any, to the scenario storage's actions (*count of them).
+   An event gives at most one action (lab/model.c) and a scenario's events fit its
+   storage (lab_run checks), so there is always room. */
+void lab_action_append(const struct lab_model *model, const struct lab_effect *effect, unsigned *count);
 /* The lower bound from the first n actions in scenario's storage. */
 void lab_oracle_solve(const struct lab_scenario *scenario, unsigned n, struct lab_counts *counts);
 /* The oracle of a scenario on its own (kernel FPU never refused); 0, or -1 when the

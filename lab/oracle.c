@@ -55,16 +55,12 @@ int lab_action_of(const struct lab_model *model, const struct lab_effect *fx, st
 	return 0;
 }
 
-int lab_action_append(const struct lab_model *model, const struct lab_effect *fx, unsigned *count)
+void lab_action_append(const struct lab_model *model, const struct lab_effect *fx, unsigned *count)
 {
 	const struct lab_storage *storage = model->scenario->storage;
-	struct lab_action spare;
 
-	if (*count < storage->events) {
+	if (*count < storage->events)
 		*count += (unsigned)lab_action_of(model, fx, &storage->action[*count]);
-		return 0;
-	}
-	return lab_action_of(model, fx, &spare) ? -1 : 0;
 }
 
 /* State ids: a context's, then its handlers' level by level: context + L * contexts
@@ -272,14 +268,12 @@ void lab_oracle_solve(const struct lab_scenario *s, unsigned n, struct lab_count
 struct collector {
 	struct lab_model model;
 	unsigned n;
-	bool full;   /* an action did not fit the storage */
 };
 
 static void collect(void *self, const struct lab_effect *fx)
 {
 	struct collector *c = self;
-	if (lab_action_append(&c->model, fx, &c->n) != 0)
-		c->full = true;
+	lab_action_append(&c->model, fx, &c->n);
 }
 
 int lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
@@ -289,11 +283,8 @@ int lab_oracle(const struct lab_scenario *s, struct lab_counts *counts)
 
 	lab_model_init(&c.model, s, &c, collect, 0);
 	c.n = 0;
-	c.full = false;
 	for (unsigned step = 0; step < s->events && status == 0; step++)
 		status = lab_model_step(&c.model, step);
 	lab_oracle_solve(s, c.n, counts);
-	if (c.full)
-		string_copy(c.model.error, LAB_ACTIONS_FULL, sizeof c.model.error);
-	return c.full ? -1 : status;
+	return status;
 }
