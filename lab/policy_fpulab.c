@@ -38,18 +38,29 @@ static uint64_t guest_bytes(struct lab_machine *m, unsigned cpu)
 	return lab_area_bytes(lab_ctx_mask(m, m->guest));
 }
 
-/* Setting CR0.TS instead of swapping wins the swap and the guest's reload (a save of
-   the guest, a restore of the VMM and one of the guest) when the VMM does not touch the
-   FPU before the next entry, and loses a trap and two CR0 writes when it does. Taken
-   when the loss is below the win, i.e. the better bet at even odds, with the weights
-   the run costs with (lab_weights) and the sizes the two states have. */
+/* The odds the bet is priced at: the VMM touches the FPU before the next entry on two
+   of three exits to user space. An assumption, not a measurement: under Linux's eager
+   restore no event shows whether a user slice used the FPU (the captures' converter
+   assumes every slice does), and a VMM's exit handling runs glibc's string functions,
+   which use the vector registers. */
+enum { VMM_USES_FPU = 2, VMM_LEAVES_FPU = 1 };
+
+/* Without the bet the VMM's return swaps: the guest's save and the VMM's restore now,
+   the VMM's save (its state is stale once loaded) and the guest's restore at the next
+   entry. Setting CR0.TS instead costs one CR0 write either way. A won bet (the guest
+   re-entered first) spares the whole swap; a lost one (the VMM's #NM) does the swap
+   anyway, after the trap and its handler's CLTS. Taken when its expected cost is below
+   the swap's at those odds, p (trap + cr0) + cr0 < (1 - p) swap, with the weights the
+   run costs with (lab_weights) and the sizes the two states have. */
 static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 {
 	const struct lab_cost_weights *w = lab_weights();
-	uint64_t bytes = 2 * guest_bytes(m, cpu) + vmm_bytes(m, vmm);
-	uint64_t loss = w->nm_trap + 2ull * w->cr0_write;
+	uint64_t bytes = 2 * guest_bytes(m, cpu) + 2 * vmm_bytes(m, vmm);
+	uint64_t swap = 2ull * w->save_base + 2ull * w->restore_base + bytes / 64 * w->per_64_bytes;
+	uint64_t lost = (uint64_t)w->nm_trap + w->cr0_write;
 
-	return loss < w->save_base + 2ull * w->restore_base + bytes / 64 * w->per_64_bytes;
+	return VMM_USES_FPU * lost + (VMM_USES_FPU + VMM_LEAVES_FPU) * (uint64_t)w->cr0_write <
+	       VMM_LEAVES_FPU * swap;
 }
 
 static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
@@ -83,9 +94,8 @@ static void fpulab_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 /* The bet's history (hv_flag), like a two-bit branch predictor: after two lost bets
    in a row (the VMM used the FPU: #NM) the policy swaps at once for the next 2, then
    4, then 8 returns before it bets again; a won bet (the guest re-entered first)
-   forgets the losses. A VMM that uses the FPU after every exit (the KVM capture)
-   then loses about one bet in nine instead of every one; one that does so now and
-   then keeps the bet. */
+   forgets the losses. A VMM that uses the FPU after every exit then loses about one
+   bet in nine instead of every one; one that does so now and then keeps the bet. */
 enum { BET_PENDING = 0, BET_LOSSES = 1, BET_BACKOFF = 2, BET_SKIPS = 3 };
 
 static void bet_lost(struct lab_machine *m)

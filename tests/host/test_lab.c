@@ -231,6 +231,33 @@ static void test_claims(void)
 	CHECK("engine/lazy-ts-traps", run("lazy-ts+kvm-2015", "signal", &r) == 0 && r.counts.cr0_writes > 0 && !r.corrupted);
 }
 
+/* fpulab's VMM bet (lab/policy_fpulab.c, trap_pays_off) on vmm-exit's x87+SSE+AVX
+   states, with the byte cost left out: without it the return swaps (2 saves and 2
+   restores, 400 cycles here); the bet is priced at 2 to 1 that the VMM uses the FPU,
+   2 (trap + CR0) + 3 CR0 < swap. */
+static bool fpulab_bets(uint32_t nm_trap, uint32_t cr0_write)
+{
+	struct lab_cost_weights w = lab_default_weights;
+	struct lab_result r;
+	bool bet;
+
+	w.save_base = w.restore_base = 100;
+	w.per_64_bytes = 0;
+	w.nm_trap = nm_trap;
+	w.cr0_write = cr0_write;
+	lab_weights_use(&w);
+	bet = run("fpulab", "vmm-exit", &r) == 0 && !r.corrupted && r.counts.cr0_writes > 0;
+	lab_weights_use(0);
+	return bet;
+}
+
+static void test_fpulab_bet(void)
+{
+	CHECK("fpulab/bet/taken-below-the-swap", fpulab_bets(190, 0));
+	CHECK("fpulab/bet/not-taken-above-it", !fpulab_bets(210, 0));
+	CHECK("fpulab/bet/cr0-writes-priced-in", fpulab_bets(150, 10) && !fpulab_bets(150, 20));
+}
+
 /* docs/lab.md "Exposure": lazy-ts leaves one task's state in the registers under the
    next; fpulab's lazy VMM runs over its own guest's state (it may read that anyway),
    which is counted but not an exposure, and nothing else of fpulab's is exposed. */
@@ -504,6 +531,7 @@ int main(void)
 	test_oracle();
 	test_run_errors();
 	test_claims();
+	test_fpulab_bet();
 	test_exposure();
 	test_matrix();
 	test_mutants();
