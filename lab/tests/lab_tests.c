@@ -659,34 +659,50 @@ static unsigned mutants_for_backend(void)
    XSTATE_BV an XSAVE writes at the same moment (the SDM lets a CPU report an init
    component as in use, QEMU TCG reports every one, but both must agree), after the
    init state is loaded and after the workload writes x87, SSE and AVX, which must
-   then be in use. */
+   then be in use. On each scenario CPU: CPU 1 is the second real CPU where the
+   backend has one (the lab record's "cpus"). */
+static int check_in_use_on(struct test_result *result, const char *name, unsigned cpu, uint32_t in_use[2])
+{
+	uint32_t expect[LAB_COMPONENTS] = { 0 }, write[LAB_COMPONENTS], saved[2];
+	struct lab_check check;
+
+	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
+		write[c] = 0x5eed0000u + c;
+	backend->clear_ts(backend->self, cpu);
+	for (unsigned round = 0; round < 2; round++) {
+		backend->restore_init(backend->self, cpu, LAB_MASK_ALL);
+		if (round == 1 && backend->execute(backend->self, cpu, LAB_MASK_LEGACY, expect, write, &check) != 0) {
+			test_fail(result, "%s backend: the workload faulted on CPU %u with CR0.TS clear", name, cpu);
+			return -1;
+		}
+		in_use[round] = backend->in_use(backend->self, cpu);
+		saved[round] = backend->save(backend->self, cpu, 0, 0, LAB_MASK_ALL);
+	}
+	backend->restore_init(backend->self, cpu, LAB_MASK_ALL);
+	if (lab_area_bytes(in_use[0]) != saved[0] || lab_area_bytes(in_use[1]) != saved[1] ||
+	    !((in_use[1] >> LAB_AVX) & 1)) {
+		test_fail(result, "%s backend: on CPU %u XINUSE reads 0x%x after the init state (an XSAVE wrote %u bytes) and 0x%x after AVX was written (%u bytes)",
+			  name, cpu, in_use[0], saved[0], in_use[1], saved[1]);
+		return -1;
+	}
+	return 0;
+}
+
 static void check_in_use(struct test_result *result, const char *name)
 {
-	uint32_t expect[LAB_COMPONENTS] = { 0 }, write[LAB_COMPONENTS], in_use[2], saved[2];
-	struct lab_check check;
+	uint32_t in_use[2][2];
 
 	if (!backend->in_use) {
 		kprintf("# lab: %s backend: no XINUSE (CPUID.(EAX=0DH,ECX=1):EAX.XGETBV1[2]=0): fpulab's VMM bet prices the guest at every component\n",
 			name);
 		return;
 	}
-	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
-		write[c] = 0x5eed0000u + c;
-	backend->clear_ts(backend->self, 0);
-	for (unsigned round = 0; round < 2; round++) {
-		backend->restore_init(backend->self, 0, LAB_MASK_ALL);
-		if (round == 1 && backend->execute(backend->self, 0, LAB_MASK_LEGACY, expect, write, &check) != 0)
-			return test_fail(result, "%s backend: the workload faulted with CR0.TS clear", name);
-		in_use[round] = backend->in_use(backend->self, 0);
-		saved[round] = backend->save(backend->self, 0, 0, 0, LAB_MASK_ALL);
-	}
-	backend->restore_init(backend->self, 0, LAB_MASK_ALL);
-	if (lab_area_bytes(in_use[0]) != saved[0] || lab_area_bytes(in_use[1]) != saved[1] ||
-	    !((in_use[1] >> LAB_AVX) & 1))
-		return test_fail(result, "%s backend: XINUSE reads 0x%x after the init state (an XSAVE wrote %u bytes) and 0x%x after AVX was written (%u bytes)",
-				 name, in_use[0], saved[0], in_use[1], saved[1]);
-	kprintf("# lab: %s backend: XINUSE agrees with XSAVE: 0x%x after the init state, 0x%x after x87, SSE and AVX were written\n",
-		name, in_use[0], in_use[1]);
+	backend->reset(backend->self, 2);
+	for (unsigned cpu = 0; cpu < 2; cpu++)
+		if (check_in_use_on(result, name, cpu, in_use[cpu]) != 0)
+			return;
+	kprintf("# lab: %s backend: XINUSE agrees with XSAVE on scenario CPUs 0 and 1: 0x%x and 0x%x after the init state, 0x%x and 0x%x after x87, SSE and AVX were written\n",
+		name, in_use[0][0], in_use[1][0], in_use[0][1], in_use[1][1]);
 }
 
 static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
