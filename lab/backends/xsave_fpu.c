@@ -175,7 +175,8 @@ static void xs_reset(void *self, unsigned cpus)
 	}
 	for (unsigned i = 0; i < XSAVE_FPU_CONTEXTS; i++) {
 		xsave_fpu_area_reset(f->buffer[i]);
-		xsave_fpu_area_reset(f->frame[i]);
+		for (unsigned level = 0; level < LAB_SIGNAL_DEPTH; level++)
+			xsave_fpu_area_reset(f->frame[i][level]);
 	}
 	memset(f->shadow_buffer, 0, sizeof f->shadow_buffer);
 	memset(f->shadow_frame, 0, sizeof f->shadow_frame);
@@ -193,27 +194,39 @@ static void xs_reset(void *self, unsigned cpus)
 		on_cpu(f, &second, registers_init_body);
 }
 
-/* One signal frame per context: a nested handler's frame (level 2 and up) is the
-   simulated backend's only; the run stops with the reason. */
-static bool frame_level_unsupported(struct lab_xsave_fpu *f, int frame)
+/* A frame level the model never gives (handlers nest LAB_SIGNAL_DEPTH deep): the run
+   stops with the reason. */
+static bool frame_level_invalid(struct lab_xsave_fpu *f, int frame)
 {
-	if (frame <= 1)
+	if (frame >= 0 && frame <= LAB_SIGNAL_DEPTH)
 		return false;
 	if (!f->problem[0])
-		format_string(f->problem, sizeof f->problem,
-			      "%s backend: nested signal handlers need the simulated backend (one frame per context)", f->name);
+		format_string(f->problem, sizeof f->problem, "%s backend: signal frame level %d of %d",
+			      f->name, frame, LAB_SIGNAL_DEPTH);
 	return true;
+}
+
+/* ctx's buffer (frame 0) or the signal frame of its handler level frame, and the
+   shadow of its simulated components. */
+static uint8_t *area_of(struct lab_xsave_fpu *f, unsigned ctx, int frame)
+{
+	return frame ? f->frame[ctx][frame - 1] : f->buffer[ctx];
+}
+
+static struct lab_sim_area *shadow_of(struct lab_xsave_fpu *f, unsigned ctx, int frame)
+{
+	return frame ? &f->shadow_frame[ctx][frame - 1] : &f->shadow_buffer[ctx];
 }
 
 /* exec, a new signal frame: ctx's buffer or frame becomes the init state, in memory. */
 static void xs_init_buffer(void *self, unsigned ctx, int frame)
 {
 	struct lab_xsave_fpu *f = self;
-	if (frame_level_unsupported(f, frame))
+	if (frame_level_invalid(f, frame))
 		return;
 	ctx %= XSAVE_FPU_CONTEXTS;
-	xsave_fpu_area_reset(frame ? f->frame[ctx] : f->buffer[ctx]);
-	memset(frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx], 0, sizeof f->shadow_buffer[ctx]);
+	xsave_fpu_area_reset(area_of(f, ctx, frame));
+	memset(shadow_of(f, ctx, frame), 0, sizeof f->shadow_buffer[ctx]);
 }
 
 /* A signal frame from ctx's buffer, in memory: the simulated components from its
@@ -226,11 +239,11 @@ static uint32_t xs_copy_to_frame(void *self, unsigned ctx, int frame, uint32_t m
 	uint32_t simulated = mask & ~f->real, in_use;
 	uint64_t real, start;
 
-	if (frame_level_unsupported(f, frame))
+	if (frame < 1 || frame_level_invalid(f, frame))
 		return 0;
 	ctx %= XSAVE_FPU_CONTEXTS;
-	from = &f->shadow_buffer[ctx];
-	to = &f->shadow_frame[ctx];
+	from = shadow_of(f, ctx, 0);
+	to = shadow_of(f, ctx, frame);
 	in_use = from->xstate_bv & simulated;
 	for (unsigned i = 0; i < LAB_COMPONENTS; i++)
 		if ((simulated >> i) & 1)
@@ -239,9 +252,9 @@ static uint32_t xs_copy_to_frame(void *self, unsigned ctx, int frame, uint32_t m
 	real = xsave_fpu_hw_bits(f, mask);
 	if (real) {
 		start = rdtsc_fenced();
-		xsave_area_copy_to_standard(f->frame[ctx], f->buffer[ctx], xsave_components(), real);
+		xsave_area_copy_to_standard(area_of(f, ctx, frame), f->buffer[ctx], xsave_components(), real);
 		f->save_cycles += rdtsc_fenced() - start;
-		in_use |= xsave_fpu_lab_bits(f, xsave_header_of(f->frame[ctx])->xstate_bv & real);
+		in_use |= xsave_fpu_lab_bits(f, xsave_header_of(area_of(f, ctx, frame))->xstate_bv & real);
 	}
 	return lab_area_bytes(in_use);
 }
@@ -251,8 +264,8 @@ static void save_body(struct cpu_operation *op)
 	struct lab_xsave_fpu *f = op->f;
 	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
 	unsigned ctx = op->ctx % XSAVE_FPU_CONTEXTS;
-	struct lab_sim_area *shadow = op->frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx];
-	uint8_t *area = op->frame ? f->frame[ctx] : f->buffer[ctx];
+	struct lab_sim_area *shadow = shadow_of(f, ctx, op->frame);
+	uint8_t *area = area_of(f, ctx, op->frame);
 	uint32_t rfbm = op->mask & c->xcr0 & ~f->real, in_use = c->shadow_inuse & rfbm & ~c->xfd;
 	uint64_t real = xsave_fpu_hw_bits(f, op->mask & c->xcr0), start;
 
@@ -276,7 +289,7 @@ static void save_body(struct cpu_operation *op)
 static uint32_t xs_save(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
 {
 	struct cpu_operation op = { .cpu = cpu, .ctx = ctx, .frame = frame, .mask = mask };
-	if (frame_level_unsupported(self, frame))
+	if (frame_level_invalid(self, frame))
 		return 0;
 	return on_cpu(self, &op, save_body);
 }
@@ -311,8 +324,8 @@ static void restore_body(struct cpu_operation *op)
 	struct lab_xsave_fpu *f = op->f;
 	struct lab_xsave_cpu *c = &f->cpu[op->cpu];
 	unsigned ctx = op->ctx % XSAVE_FPU_CONTEXTS;
-	struct lab_sim_area *shadow = op->frame ? &f->shadow_frame[ctx] : &f->shadow_buffer[ctx];
-	uint8_t *area = op->frame ? f->frame[ctx] : f->buffer[ctx];
+	struct lab_sim_area *shadow = shadow_of(f, ctx, op->frame);
+	uint8_t *area = area_of(f, ctx, op->frame);
 	uint32_t rfbm = op->mask & c->xcr0 & ~f->real, loaded = 0, armed = 0;
 	uint64_t real = xsave_fpu_hw_bits(f, op->mask & c->xcr0), start;
 
@@ -345,7 +358,7 @@ static void restore_body(struct cpu_operation *op)
 static uint32_t xs_restore(void *self, unsigned cpu, unsigned ctx, int frame, uint32_t mask)
 {
 	struct cpu_operation op = { .cpu = cpu, .ctx = ctx, .frame = frame, .mask = mask };
-	if (frame_level_unsupported(self, frame))
+	if (frame_level_invalid(self, frame))
 		return 0;
 	return on_cpu(self, &op, restore_body);
 }

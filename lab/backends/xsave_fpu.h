@@ -1,6 +1,6 @@
 /* The lab's FPU on real registers (docs/lab.md, "Backends"): the core shared by the
    hosted backend (Linux user mode) and the bare-metal one (the kernel). A context's
-   buffer and signal frame are real XSAVE areas; save and restore are real XSAVE, XSAVEOPT or XSAVEC and XRSTOR;
+   buffer and its signal frames (one per handler level) are real XSAVE areas; save and restore are real XSAVE, XSAVEOPT or XSAVEC and XRSTOR;
    the workload writes each signature into the real registers by XRSTOR from a pattern
    area and checks it by XSAVE + compare. Components the CPU lacks stay simulated,
    exactly as lab/sim_fpu.c does them; so do AMX's, unless the platform gives real
@@ -61,8 +61,9 @@ struct lab_xsave_fpu {
 	const char *save_instruction;    /* "xsavec", "xsaveopt" or "xsave" */
 	int (*save_insn)(void *area, uint64_t mask);
 	struct lab_xsave_cpu cpu[XSAVE_FPU_CPUS];
-	uint8_t *buffer[XSAVE_FPU_CONTEXTS], *frame[XSAVE_FPU_CONTEXTS];
-	struct lab_sim_area shadow_buffer[XSAVE_FPU_CONTEXTS], shadow_frame[XSAVE_FPU_CONTEXTS];
+	/* frame[ctx][L - 1]: the signal frame of ctx's handler level L */
+	uint8_t *buffer[XSAVE_FPU_CONTEXTS], *frame[XSAVE_FPU_CONTEXTS][LAB_SIGNAL_DEPTH];
+	struct lab_sim_area shadow_buffer[XSAVE_FPU_CONTEXTS], shadow_frame[XSAVE_FPU_CONTEXTS][LAB_SIGNAL_DEPTH];
 	uint8_t *scratch, *pattern, *init;
 	uint8_t *xfd_probe;              /* tile data in use: the first use of an armed TILEDATA */
 	uint32_t xfd_first_uses;         /* real XFD #NMs of the workload (this run) */

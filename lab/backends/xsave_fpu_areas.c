@@ -19,7 +19,7 @@ static const uint8_t xstate_of[LAB_COMPONENTS] = {
 	[LAB_HI16_ZMM] = XSTATE_HI16_ZMM, [LAB_TILECFG] = XSTATE_TILECFG, [LAB_TILEDATA] = XSTATE_TILEDATA,
 };
 
-#define AREAS (2 * XSAVE_FPU_CONTEXTS + XSAVE_FPU_CPUS + 4)
+#define AREAS ((1 + LAB_SIGNAL_DEPTH) * XSAVE_FPU_CONTEXTS + XSAVE_FPU_CPUS + 4)
 #define PATTERN_STEP 0x9e3779b9u
 
 uint64_t xsave_fpu_hw_bits(struct lab_xsave_fpu *f, uint32_t lab_mask)
@@ -209,7 +209,8 @@ int lab_xsave_fpu_open(struct lab_xsave_fpu *f, char *why, size_t size)
 		f->cpu[i].image = NEXT_AREA();
 	for (unsigned i = 0; i < XSAVE_FPU_CONTEXTS; i++) {
 		f->buffer[i] = NEXT_AREA();
-		f->frame[i] = NEXT_AREA();
+		for (unsigned level = 0; level < LAB_SIGNAL_DEPTH; level++)
+			f->frame[i][level] = NEXT_AREA();
 	}
 	f->scratch = NEXT_AREA();
 	f->pattern = NEXT_AREA();

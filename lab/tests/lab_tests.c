@@ -705,11 +705,42 @@ static void check_in_use(struct test_result *result, const char *name)
 		name, in_use[0][0], in_use[1][0], in_use[0][1], in_use[1][1]);
 }
 
+/* Nested signal handlers on real registers: every configuration keeps each level's
+   state in a frame of its own (real XSAVE areas, one per level), and seed 003's stale
+   frame taken inside handler 1 is caught (*caught), as on the simulated backend.
+   Returns the configurations that kept every level. */
+static unsigned check_nested_frames(struct test_result *result, const char *name, bool *caught)
+{
+	const struct lab_config *stale = 0;
+	unsigned held = 0;
+	struct lab_result r;
+
+	for (unsigned c = 0; c < lab_config_count; c++) {
+		if (run_one(&lab_configs[c], "nested-signals", &r, result) != 0)
+			continue;
+		if (r.corrupted)
+			test_fail(result, "%s backend: %s corrupts %s's %s at line %u of nested-signals", name,
+				  r.config, r.first_context, lab_component_name(r.first.component),
+				  (unsigned)r.first.line);
+		else
+			held++;
+	}
+	for (unsigned i = 0; i < lab_mutant_count; i++)
+		if (strcmp(lab_mutants[i].name, "signal-frame-from-stale-registers") == 0)
+			stale = &lab_mutants[i];
+	*caught = stale && run_one(stale, "nested-signals", &r, result) == 0 && r.corrupted;
+	if (stale && !*caught)
+		test_fail(result, "%s backend: the mutant signal-frame-from-stale-registers not caught in nested-signals",
+			  name);
+	return held;
+}
+
 static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
 			 const char *where)
 {
 	const struct lab_platform_backend *platform = lab_platform_backend();
-	unsigned configs, scenarios, caught = 0, expected;
+	unsigned configs, scenarios, caught = 0, expected, nested;
+	bool nested_caught;
 	struct lab_result r;
 	char why[128];
 
@@ -734,6 +765,7 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 				  r.scenario, name);
 	}
 	expected = mutants_for_backend();
+	nested = check_nested_frames(result, name, &nested_caught);
 	check_in_use(result, name);
 	platform->close(&platform_backend);
 	backend = &sim_backend;
@@ -741,6 +773,8 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 			name, configs, scenarios, caught, (unsigned long long)matrix_cycles);
 	kprintf("# lab: %s backend: %u configurations x %u scenarios, %u of %u mutants caught by the corruption checker and the exposure check, %llu measured cycles in saves and restores\n",
 		name, configs, scenarios, caught, expected, (unsigned long long)matrix_cycles);
+	kprintf("# lab: %s backend: nested-signals (handlers two deep, a real frame per level): %u of %u configurations intact, the stale-frame mutant %s\n",
+		name, nested, lab_config_count, nested_caught ? "caught" : "not caught");
 }
 
 void lab_test_backend_hosted(struct test_result *result)
