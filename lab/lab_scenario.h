@@ -18,7 +18,7 @@
 #define LAB_NAME_SIZE 32
 #define LAB_SCENARIO_NAME_SIZE 48
 #define LAB_MAX_ASSUMPTIONS 8
-#define LAB_ASSUMPTION_SIZE 40
+#define LAB_ASSUMPTION_SIZE 48
 
 /* Simulated state components (a compact numbering, not XCR0 bit positions). */
 enum lab_component {

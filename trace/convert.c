@@ -4,7 +4,8 @@
    x86_fpu_regs_deactivated right after a sched_switch is the save of the task switched
    out, x86_fpu_regs_activated a restore, x86_fpu_copy_dst fork's copy. What a capture
    cannot show is assumed, and each assumption is declared in the scenario:
-   - every user slice uses the FPU (x87, SSE, AVX), and so does the guest at each entry;
+   - every user slice uses the FPU (x87, SSE, AVX), or a share of them drawn with a
+     seeded generator (trace_convert_options), and the guest does at each entry;
    - a task returned to user space when it was restored, entered a system call, took a
      signal, or was preempted (prev_state R); else it blocked again in the kernel;
    - kernel FPU use: a restore where Linux's owner/last_cpu (as the capture shows them)
@@ -42,8 +43,26 @@ static void attach_fpu_line(struct trace_step *s, const struct trace_record *r)
 		s->fpu_line = r->line;
 }
 
-/* "use cpuN": the slice that starts now uses the FPU (the default assumption). */
+/* The next draw of the user slices' generator (xorshift64*), below 100. */
+static unsigned draw_percent(struct converter *cv)
+{
+	cv->random ^= cv->random >> 12;
+	cv->random ^= cv->random << 25;
+	cv->random ^= cv->random >> 27;
+	return (unsigned)(((cv->random * 0x2545f4914f6cdd1dull) >> 32) % 100);
+}
+
+/* "use cpuN": the user slice that starts now uses the FPU (every one by default; with
+   a smaller share, each with that chance). */
 static void user_slice(struct converter *cv, const struct trace_record *r)
+{
+	if (cv->options->fpu_use_percent < 100 && draw_percent(cv) >= cv->options->fpu_use_percent)
+		return;
+	convert_line(cv, CLASS_RETURN, r->line, "use cpu%u", r->cpu);
+}
+
+/* The guest's slice at each entry uses the FPU (`guest-fpu every-entry`). */
+static void guest_slice(struct converter *cv, const struct trace_record *r)
 {
 	convert_line(cv, CLASS_RETURN, r->line, "use cpu%u", r->cpu);
 }
@@ -74,7 +93,7 @@ static void vm_entry(struct converter *cv, const struct trace_record *r, int32_t
 		convert_line(cv, CLASS_KVM, r->line, "guest-switch cpu%u guest-task", r->cpu);
 		x->guest_started = 1;
 	}
-	user_slice(cv, r);
+	guest_slice(cv, r);
 }
 
 static void vm_exit(struct converter *cv, const struct trace_record *r, int32_t t, const char *reason)
@@ -497,7 +516,15 @@ static void on_record(struct converter *cv, size_t i)
 	cv->cpu[r->cpu].last_record = i;
 }
 
+const struct trace_convert_options trace_convert_defaults = { .fpu_use_percent = 100, .seed = 1 };
+
 int trace_convert(const struct trace_capture *capture, struct trace_conversion *out)
+{
+	return trace_convert_with(capture, &trace_convert_defaults, out);
+}
+
+int trace_convert_with(const struct trace_capture *capture, const struct trace_convert_options *options,
+		       struct trace_conversion *out)
 {
 	struct converter cv;
 	int status = -1;
@@ -505,6 +532,9 @@ int trace_convert(const struct trace_capture *capture, struct trace_conversion *
 	memset(out, 0, sizeof *out);
 	memset(&cv, 0, sizeof cv);
 	cv.capture = capture;
+	cv.options = options;
+	out->options = *options;
+	cv.random = 0x9e3779b97f4a7c15ull * ((uint64_t)options->seed + 1);
 	cv.out = out;
 	for (unsigned c = 0; c < LAB_MAX_CPUS; c++) {
 		cv.cpu[c].current = cv.cpu[c].owner = cv.cpu[c].switch_prev = -1;

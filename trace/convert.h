@@ -42,6 +42,8 @@ struct cpu_view {
 
 struct converter {
 	const struct trace_capture *capture;
+	const struct trace_convert_options *options;
+	uint64_t random;                       /* the user slices' draw (options->fpu_use_percent < 100) */
 	struct trace_conversion *out;
 	struct task *task;
 	size_t tasks;

@@ -273,7 +273,11 @@ static int declare(struct converter *cv)
 
 	status |= convert_line(cv, 0, 0, "cpus %u", c->cpus ? c->cpus : 1) < 0;
 	status |= convert_line(cv, 0, 0, "source %s", c->source) < 0;
-	status |= convert_line(cv, 0, 0, "assume fpu-use every-user-slice") < 0;
+	if (cv->options->fpu_use_percent >= 100)
+		status |= convert_line(cv, 0, 0, "assume fpu-use every-user-slice") < 0;
+	else
+		status |= convert_line(cv, 0, 0, "assume fpu-use %u%%-of-user-slices,seed=%u",
+				       cv->options->fpu_use_percent, (unsigned)cv->options->seed) < 0;
 	status |= convert_line(cv, 0, 0, "assume kernel-fpu inferred-from-restores") < 0;
 	status |= convert_line(cv, 0, 0, "assume start-state unknown") < 0;
 	status |= convert_line(cv, 0, 0, "assume returns restore,syscall,preempted") < 0;

@@ -50,14 +50,17 @@ static void print_ratios(const struct lab_cell *cells, const struct lab_cell *or
 	{
 		unsigned ops = cells[mine].saves + cells[mine].restores, best = cells[by_ops].saves + cells[by_ops].restores;
 		unsigned oracle_ops = oracle->saves + oracle->restores;
+		char to_oracle[24] = "n/a", cycles_to_oracle[24] = "n/a";   /* the oracle needs none */
+		if (oracle_ops)
+			snprintf(to_oracle, sizeof to_oracle, "%.2f", (double)ops / oracle_ops);
+		if (oracle->cost)
+			snprintf(cycles_to_oracle, sizeof cycles_to_oracle, "%.2f", (double)cells[mine].cost / (double)oracle->cost);
 		fprintf(out, "# replay: fpulab %u saves+restores, %llu modelled cycles: %.2f of the best other configuration's "
-			"operations (%s, %u), %.2f of its cycles (%s, %llu); %.2f of the oracle (%u), %.2f of its cycles (%llu)\n",
+			"operations (%s, %u), %.2f of its cycles (%s, %llu); %s of the oracle (%u), %s of its cycles (%llu)\n",
 			ops, (unsigned long long)cells[mine].cost, best ? (double)ops / best : 0.0, lab_configs[by_ops].name,
 			best, cells[by_cost].cost ? (double)cells[mine].cost / (double)cells[by_cost].cost : 0.0,
-			lab_configs[by_cost].name, (unsigned long long)cells[by_cost].cost,
-			oracle_ops ? (double)ops / oracle_ops : 0.0, oracle_ops,
-			oracle->cost ? (double)cells[mine].cost / (double)oracle->cost : 0.0,
-			(unsigned long long)oracle->cost);
+			lab_configs[by_cost].name, (unsigned long long)cells[by_cost].cost, to_oracle, oracle_ops,
+			cycles_to_oracle, (unsigned long long)oracle->cost);
 	}
 }
 
@@ -70,8 +73,12 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 	unsigned configs = lab_config_count < 32 ? lab_config_count : 32, failed = 0;
 
 	fprintf(out, "TAP version 14\n");
-	fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s\"}\n",
-		FPULAB_VERSION, c->source);
+	if (cv->options.fpu_use_percent < 100)
+		fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s --fpu-use %u:%u\"}\n",
+			FPULAB_VERSION, c->source, cv->options.fpu_use_percent, (unsigned)cv->options.seed);
+	else
+		fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s\"}\n",
+			FPULAB_VERSION, c->source);
 	fprintf(out, "# replay: %s: %zu trace events from %u CPUs, Linux %s -> %u scenario events, %u contexts\n", c->source,
 		c->records, c->cpus, c->kernel[0] ? c->kernel : "?", cv->scenario.events, cv->scenario.contexts);
 	for (unsigned c2 = 0; c2 < configs; c2++) {

@@ -35,6 +35,8 @@ int trace_synth(unsigned long events, FILE *out)
 	int current[2] = { 0, 0 };
 	unsigned long round = 0;
 
+	events_written = 0;   /* each call writes the same capture */
+	now_us = 1000000;
 	fprintf(out, "# fpulab-trace capture 1\n# kernel: 6.18.0-synthetic\n# cpus: 2\n# kthreads: 2 15 24\n# lost: 0\n");
 	while (events_written < events) {
 		unsigned cpu = (unsigned)(round & 1);

@@ -88,6 +88,15 @@ struct trace_step {
 	uint8_t inferred;         /* kernel FPU use inferred from this restore */
 };
 
+/* What the conversion assumes where the capture cannot tell: the share of user slices
+   that use the FPU (100: every one, the default), drawn with a generator seeded by
+   seed where it is below 100 (docs/tracing.md "From a capture to a scenario"). */
+struct trace_convert_options {
+	unsigned fpu_use_percent;
+	uint32_t seed;
+};
+extern const struct trace_convert_options trace_convert_defaults;
+
 struct trace_conversion {
 	struct lab_scenario scenario;
 	struct lab_storage storage;
@@ -99,11 +108,14 @@ struct trace_conversion {
 	unsigned unsupported;             /* events the lab cannot model (handlers nested deeper than 4, second vCPU) */
 	uint32_t first_unsupported;
 	char *header;                     /* the scenario's directives, as text */
+	struct trace_convert_options options;   /* what it was converted with */
 	char error[160];
 };
 
 /* capture -> scenario (every assumption declared in it); 0, or -1 with error. */
 int trace_convert(const struct trace_capture *capture, struct trace_conversion *conversion);
+int trace_convert_with(const struct trace_capture *capture, const struct trace_convert_options *options,
+		       struct trace_conversion *conversion);
 void trace_conversion_free(struct trace_conversion *conversion);
 /* The scenario as text, in the lab's format. */
 void trace_scenario_write(const struct trace_conversion *conversion, FILE *out);

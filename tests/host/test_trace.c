@@ -207,6 +207,61 @@ static void test_verdicts(void)
 
 int trace_synth(unsigned long events, FILE *out);
 
+/* The scenario's uses: those of user slices, and the guest's (right after an entry). */
+static void count_uses(unsigned *user, unsigned *guest)
+{
+	*user = *guest = 0;
+	for (unsigned i = 0; i < conversion.scenario.events; i++) {
+		const struct lab_event *e = &conversion.scenario.event[i];
+		bool after_entry = i && (e[-1].type == LAB_EV_VM_ENTRY || e[-1].type == LAB_EV_GUEST_SWITCH);
+		if (e->type == LAB_EV_USE)
+			(after_entry ? guest : user)[0]++;
+	}
+}
+
+static int convert_synth_with(unsigned percent, uint32_t seed, unsigned *user, unsigned *guest)
+{
+	const struct trace_convert_options options = { .fpu_use_percent = percent, .seed = seed };
+	char *text = 0;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	int status;
+
+	trace_conversion_free(&conversion);
+	trace_capture_free(&capture);
+	status = trace_synth(3000, memory) == 0 && fclose(memory) == 0 &&
+		 trace_capture_parse(&capture, text, size, "synth.trace") == 0 &&
+		 trace_convert_with(&capture, &options, &conversion) == 0 ? 0 : -1;
+	count_uses(user, guest);
+	return status;
+}
+
+/* --fpu-use: the share of user slices that use the FPU, drawn from a seed and
+   declared; the guest still uses it at every entry. */
+static void test_fpu_use_share(void)
+{
+	const struct trace_convert_options none = { .fpu_use_percent = 0, .seed = 1 };
+	unsigned all, half, half_again, other_seed, guest, guest_none, unused;
+	char assumption[LAB_ASSUMPTION_SIZE];
+
+	CHECK("fpu-use/every-slice-by-default", convert_synth_with(100, 1, &all, &unused) == 0 && all > 500 &&
+	      strstr(conversion.header, "assume fpu-use every-user-slice") != 0);
+	CHECK("fpu-use/half-of-them", convert_synth_with(50, 1, &half, &unused) == 0 &&
+	      half * 10 > all * 4 && half * 10 < all * 6);
+	snprintf(assumption, sizeof assumption, "%s", conversion.scenario.assumption[0]);
+	CHECK("fpu-use/declared-with-its-seed", strcmp(assumption, "fpu-use=50%-of-user-slices,seed=1") == 0);
+	CHECK("fpu-use/the-seed-decides", convert_synth_with(50, 1, &half_again, &unused) == 0 && half_again == half &&
+	      convert_synth_with(50, 2, &other_seed, &unused) == 0 && other_seed != half);
+	load(SW("x", "9", "S", "vmm", "200") RESTORE("vmm", "200") "  vmm-200 [000] ..... 1.0: kvm_fpu: load\n"
+	     "  vmm-200 [000] ..... 1.0: kvm_fpu: unload\n" "  vmm-200 [000] ..... 1.0: kvm_fpu: load\n"
+	     "  vmm-200 [000] ..... 1.0: kvm_fpu: unload\n");
+	count_uses(&unused, &guest);
+	trace_conversion_free(&conversion);
+	CHECK("fpu-use/the-guest-at-every-entry", guest == 2 &&
+	      trace_convert_with(&capture, &none, &conversion) == 0 &&
+	      (count_uses(&unused, &guest_none), guest_none == guest && unused == 0));
+}
+
 /* The lab at scale: a synthetic capture of 1200 tasks becomes a scenario of more than
    100,000 events and 1,000 contexts, and every configuration replays it (intact but
    for the known-broken ones, never below the oracle). */
@@ -232,6 +287,7 @@ int main(void)
 {
 	unit_begin();
 	test_lines();
+	test_fpu_use_share();
 	test_capture_header();
 	test_conversion();
 	test_verdicts();

@@ -95,6 +95,28 @@ for capture in "$captures"/*.trace; do
 done
 tap_check fpulab-within-1.2-of-the-oracle-on-every-capture "$problems"
 
+# replay --fpu-use: a share of the user slices uses the FPU, declared in every record and
+# in the log's args; fewer uses let the lazy policy and the oracle do less; a malformed
+# share is a usage error.
+problems=""
+"$tool" replay "$captures/kvm-guest.trace" --fpu-use 25:7 > "$work/share.log" 2>&1 || problems+="exit status $?"$'\n'
+grep -q '"args":"replay kvm-guest.trace --fpu-use 25:7"' "$work/share.log" || problems+="no --fpu-use in the log's args"$'\n'
+declared=$({ tools/fpulab-log --json "$work/share.log" 2>/dev/null || true; } |
+	jq -s '[.[] | select(.kind == "lab" and (.assumptions | index("fpu-use=25%-of-user-slices,seed=7")))] | length')
+[ "${declared:-0}" -ge 9 ] || problems+="${declared:-0} lab records declare the share"$'\n'
+lazy_all=$(awk '$2 == "lazy-ts+kvm-2015" { print $4 }' "$work/replay.log" 2>/dev/null)
+"$tool" replay "$captures/pingpong.trace" --fpu-use 0 > "$work/none.log" 2>&1
+lazy_none=$(awk '$2 == "lazy-ts+kvm-2015" { print $4 }' "$work/none.log")
+oracle_none=$(awk '$2 == "oracle" { print $4 }' "$work/none.log")
+[ -n "$lazy_all" ] && [ -n "$lazy_none" ] && [ "$lazy_none" -lt "$lazy_all" ] && [ "${oracle_none:-1}" -eq 0 ] ||
+	problems+="with no user slice using the FPU: lazy-ts ${lazy_none:-?} operations (every slice: ${lazy_all:-?}), the oracle ${oracle_none:-?}"$'\n'
+for bad in 101 x 5: -1; do
+	"$tool" replay "$captures/pingpong.trace" --fpu-use "$bad" > /dev/null 2>&1
+	status=$?
+	[ "$status" -eq 3 ] || problems+="--fpu-use $bad: exit status $status, not 3"$'\n'
+done
+tap_check replay-with-a-share-of-fpu-use "$problems"
+
 # scenario: the lab's format, every assumption declared.
 problems=""
 "$tool" scenario "$captures/signals.trace" > "$work/signals.scenario" 2>&1 || problems+="exit status $?"$'\n'
