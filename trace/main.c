@@ -22,7 +22,7 @@ static int usage(void)
 
 static FILE *output_of(int argc, char **argv, int first)
 {
-	for (int i = first; i + 1 < argc; i++)
+	for (int i = first; i + 1 < argc; i += 2)
 		if (strcmp(argv[i], "-o") == 0)
 			return fopen(argv[i + 1], "w");
 	return stdout;
@@ -30,7 +30,7 @@ static FILE *output_of(int argc, char **argv, int first)
 
 static const struct lab_config *mutant_of(int argc, char **argv)
 {
-	for (int i = 3; i + 1 < argc; i++)
+	for (int i = 3; i + 1 < argc; i += 2)
 		if (strcmp(argv[i], "--mutant") == 0)
 			for (unsigned m = 0; m < lab_mutant_count; m++)
 				if (strcmp(lab_mutants[m].name, argv[i + 1]) == 0)
@@ -43,7 +43,7 @@ static const struct lab_config *mutant_of(int argc, char **argv)
 static int fpu_use_of(int argc, char **argv, struct trace_convert_options *options)
 {
 	*options = trace_convert_defaults;
-	for (int i = 3; i + 1 < argc; i++)
+	for (int i = 3; i + 1 < argc; i += 2)
 		if (strcmp(argv[i], "--fpu-use") == 0) {
 			char *end;
 			unsigned long percent = strtoul(argv[i + 1], &end, 10), seed = options->seed;
