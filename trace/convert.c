@@ -498,7 +498,9 @@ static void on_record(struct converter *cv, size_t i)
 		return;
 	}
 	running(cv, r, t);
-	if (r->type != TRACE_FPU_ACTIVATED && task(cv, t)->open != OPEN_EXEC)
+	/* What the task does next closes its open signal, sigreturn or fork; a migration
+	   of another task, logged in its context (a softirq), is not the task's doing. */
+	if (r->type != TRACE_FPU_ACTIVATED && r->type != TRACE_MIGRATE && task(cv, t)->open != OPEN_EXEC)
 		task(cv, t)->open = OPEN_NONE;
 	switch (r->type) {
 	case TRACE_SWITCH: on_switch(cv, i, r, t, cv->record_other[i]); break;

@@ -167,6 +167,15 @@ static void test_verdicts(void)
 	   recording hit this: the lookup read before the first record). */
 	CHECK("convert/switch-by-an-unseen-task",
 	      load(SW("x", "9", "S", "a", "100") SW("b", "101", "S", "c", "102")) == 0 && conversion.scenario.events > 0);
+	/* A softirq in the task's context migrates another task between the signal and the
+	   handler's restore (seen once in a live recording): the restore is still the
+	   signal's, and the capture validates exactly. */
+	CHECK("convert/migration-of-another-task-keeps-the-signal-open",
+	      load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") SYSCALL("a", "100", "62")
+		   "  a-100 [000] d..1. 1.0: signal_deliver: sig=10 errno=0 code=0 sa_handler=401000 sa_flags=4000000\n"
+		   "  a-100 [000] d.s4. 1.0: sched_migrate_task: comm=rcu_preempt pid=15 prio=120 orig_cpu=1 dest_cpu=0\n"
+		   RESTORE("a", "100") SYSCALL("a", "100", "15") RESTORE("a", "100") SYSCALL("a", "100", "3")) == 0 &&
+	      validate_quietly(0) == 0);
 	/* Handlers nest: each signal and sigreturn is an event, up to LAB_SIGNAL_DEPTH deep;
 	   a deeper one is counted as unsupported. */
 	{
