@@ -20,91 +20,80 @@ static int usage(void)
 	return 3;
 }
 
-static FILE *output_of(int argc, char **argv, int first)
-{
-	for (int i = first; i + 1 < argc; i += 2)
-		if (strcmp(argv[i], "-o") == 0)
-			return fopen(argv[i + 1], "w");
-	return stdout;
-}
+/* The options after FILE (or EVENTS), read in pairs: -o OUT for every command,
+   --mutant NAME for validate, --fpu-use PERCENT[:SEED] for scenario and replay. */
+struct options {
+	const char *output;                   /* 0: standard output */
+	const struct lab_config *mutant;      /* validate's kernel model instead of Linux's */
+	struct trace_convert_options convert;
+};
 
-static const struct lab_config *mutant_of(int argc, char **argv)
+static int fpu_use_parse(const char *text, struct trace_convert_options *convert)
 {
-	for (int i = 3; i + 1 < argc; i += 2)
-		if (strcmp(argv[i], "--mutant") == 0)
-			for (unsigned m = 0; m < lab_mutant_count; m++)
-				if (strcmp(lab_mutants[m].name, argv[i + 1]) == 0)
-					return &lab_mutants[m];
-	return 0;
-}
+	char *end;
+	unsigned long percent = strtoul(text, &end, 10), seed = convert->seed;
 
-/* --fpu-use PERCENT[:SEED] (scenario, replay): the share of user slices that use the
-   FPU; 0, or -1 on a malformed value. */
-static int fpu_use_of(int argc, char **argv, struct trace_convert_options *options)
-{
-	*options = trace_convert_defaults;
-	for (int i = 3; i + 1 < argc; i += 2)
-		if (strcmp(argv[i], "--fpu-use") == 0) {
-			char *end;
-			unsigned long percent = strtoul(argv[i + 1], &end, 10), seed = options->seed;
-			if (end == argv[i + 1] || percent > 100)
-				return -1;
-			if (*end == ':') {
-				char *seed_text = end + 1;
-				seed = strtoul(seed_text, &end, 10);
-				if (end == seed_text || seed > 0xffffffffu)
-					return -1;
-			}
-			if (*end)
-				return -1;
-			options->fpu_use_percent = (unsigned)percent;
-			options->seed = (uint32_t)seed;
-		}
-	return 0;
-}
-
-static bool has_option(int argc, char **argv, const char *name)
-{
-	for (int i = 3; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* Every argument after FILE is a known option with its value. */
-static int options_known(int argc, char **argv, const char *const *known)
-{
-	for (int i = 3; i < argc; i += 2) {
-		bool found = false;
-		for (const char *const *k = known; *k; k++)
-			found |= strcmp(argv[i], *k) == 0;
-		if (!found || i + 1 >= argc)
-			return 0;
+	if (end == text || percent > 100)
+		return -1;
+	if (*end == ':') {
+		const char *seed_text = end + 1;
+		seed = strtoul(seed_text, &end, 10);
+		if (end == seed_text || seed > 0xffffffffu)
+			return -1;
 	}
-	return 1;
+	if (*end)
+		return -1;
+	convert->fpu_use_percent = (unsigned)percent;
+	convert->seed = (uint32_t)seed;
+	return 0;
+}
+
+static const struct lab_config *mutant_named(const char *name)
+{
+	for (unsigned m = 0; m < lab_mutant_count; m++)
+		if (strcmp(lab_mutants[m].name, name) == 0)
+			return &lab_mutants[m];
+	return 0;
+}
+
+/* 0, or -1 on an option the command does not take, one without its value, a mutant
+   that does not exist or a malformed share. */
+static int options_parse(const char *command, int argc, char **argv, struct options *o)
+{
+	bool validate = strcmp(command, "validate") == 0, converts = !validate && strcmp(command, "synth") != 0;
+
+	o->output = 0;
+	o->mutant = 0;
+	o->convert = trace_convert_defaults;
+	for (int i = 3; i < argc; i += 2) {
+		const char *name = argv[i], *value = i + 1 < argc ? argv[i + 1] : 0;
+		if (!value)
+			return -1;
+		if (strcmp(name, "-o") == 0)
+			o->output = value;
+		else if (validate && strcmp(name, "--mutant") == 0) {
+			if (!(o->mutant = mutant_named(value)))
+				return -1;
+		} else if (!(converts && strcmp(name, "--fpu-use") == 0 && fpu_use_parse(value, &o->convert) == 0))
+			return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const validate_options[] = { "-o", "--mutant", 0 };
-	static const char *const convert_options[] = { "-o", "--fpu-use", 0 };
-	struct trace_convert_options options;
 	static struct trace_capture capture;
 	static struct trace_conversion conversion;
-	FILE *out;
+	struct options options;
+	FILE *out = stdout;
 	int status;
 
-	if (argc < 3)
+	if (argc < 3 || (strcmp(argv[1], "synth") && strcmp(argv[1], "scenario") && strcmp(argv[1], "validate") &&
+			 strcmp(argv[1], "replay")))
 		return usage();
-	if (strcmp(argv[1], "synth") && strcmp(argv[1], "scenario") && strcmp(argv[1], "validate") &&
-	    strcmp(argv[1], "replay"))
+	if (options_parse(argv[1], argc, argv, &options) != 0)
 		return usage();
-	if (strcmp(argv[1], "synth") &&
-	    (!options_known(argc, argv, strcmp(argv[1], "validate") ? convert_options : validate_options) ||
-	     fpu_use_of(argc, argv, &options) != 0 || (has_option(argc, argv, "--mutant") && !mutant_of(argc, argv))))
-		return usage();
-	out = output_of(argc, argv, 3);
-	if (!out) {
+	if (options.output && !(out = fopen(options.output, "w"))) {
 		perror("fpulab-trace: -o");
 		return 2;
 	}
@@ -114,7 +103,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fpulab-trace: %s\n", capture.error);
 		return 2;
 	}
-	if (trace_convert_with(&capture, &options, &conversion) != 0) {
+	if (trace_convert_with(&capture, &options.convert, &conversion) != 0) {
 		fprintf(stderr, "fpulab-trace: %s: %s\n", argv[2], conversion.error);
 		return 2;
 	}
@@ -122,7 +111,7 @@ int main(int argc, char **argv)
 		trace_scenario_write(&conversion, out);
 		status = 0;
 	} else if (strcmp(argv[1], "validate") == 0) {
-		status = trace_validate(&capture, &conversion, mutant_of(argc, argv), out);
+		status = trace_validate(&capture, &conversion, options.mutant, out);
 	} else {
 		status = trace_replay(&capture, &conversion, out);
 	}

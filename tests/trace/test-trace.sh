@@ -115,6 +115,13 @@ for bad in 101 x 5: -1; do
 	status=$?
 	[ "$status" -eq 3 ] || problems+="--fpu-use $bad: exit status $status, not 3"$'\n'
 done
+# an option the command does not take, or one without its value
+for bad in "validate --fpu-use 50" "replay --mutant save-skipped" "replay --fpu-use"; do
+	read -r command option value <<< "$bad"
+	"$core" "$command" "$captures/pingpong.trace" "$option" ${value:+"$value"} > /dev/null 2>&1
+	status=$?
+	[ "$status" -eq 3 ] || problems+="$bad: exit status $status, not 3"$'\n'
+done
 tap_check replay-with-a-share-of-fpu-use "$problems"
 
 # scenario: the lab's format, every assumption declared.
