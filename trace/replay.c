@@ -71,14 +71,13 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 	struct lab_cell cells[32], oracle = { 0 };
 	const char *config_names[32], *scenario_names[1] = { cv->scenario.name };
 	unsigned configs = lab_config_count < 32 ? lab_config_count : 32, failed = 0;
+	char share[40] = "";   /* the --fpu-use the conversion had */
 
 	fprintf(out, "TAP version 14\n");
 	if (cv->options.fpu_use_percent < 100)
-		fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s --fpu-use %u:%u\"}\n",
-			FPULAB_VERSION, c->source, cv->options.fpu_use_percent, (unsigned)cv->options.seed);
-	else
-		fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s\"}\n",
-			FPULAB_VERSION, c->source);
+		snprintf(share, sizeof share, " --fpu-use %u:%u", cv->options.fpu_use_percent, (unsigned)cv->options.seed);
+	fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s%s\"}\n",
+		FPULAB_VERSION, c->source, share);
 	fprintf(out, "# replay: %s: %zu trace events from %u CPUs, Linux %s -> %u scenario events, %u contexts\n", c->source,
 		c->records, c->cpus, c->kernel[0] ? c->kernel : "?", cv->scenario.events, cv->scenario.contexts);
 	for (unsigned c2 = 0; c2 < configs; c2++) {

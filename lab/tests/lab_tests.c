@@ -527,18 +527,14 @@ void lab_test_fpulab_policy_is_best(struct test_result *result)
 		lab_weights() == &lab_default_weights ? "default" : "measured", configs);
 }
 
-/* x.yy of a over b, for the `# lab:` lines */
+/* x.yy of a over b, for the `# lab:` lines; n/a when b is 0 */
 static void ratio_text(uint64_t a, uint64_t b, char *text, size_t size)
 {
+	if (!b)
+		return (void)format_string(text, size, "n/a");
 	format_string(text, size, "%llu.%02llu", (unsigned long long)(a / b), (unsigned long long)(a * 100 / b % 100));
 }
 
-/* The goal (docs/lab.md, "fpulab's policy against the others and the oracle"), the
-   half that can be met: fpulab's modelled cycles over the nine scenarios at most 1.2 of
-   the oracle's lower bound, under the default weights (counts times fixed weights:
-   exact on every platform). The rest is reported: its saves+restores against the
-   oracle's and the best other intact configuration's, and its cycles against that
-   configuration's, which no policy can bring to 0.8 (the bound itself is above it). */
 /* The lowest operations and cycles of the other configurations intact everywhere, in
    the last policy_totals. */
 static void best_other(unsigned configs, unsigned mine, uint64_t *best_ops, uint64_t *best_cost)
@@ -568,6 +564,13 @@ static void report_goal(const char *weights, unsigned configs, unsigned mine)
 		(unsigned long long)oracle_ops, ops_to_best, (unsigned long long)best_ops);
 }
 
+/* The goal (docs/lab.md, "fpulab's policy against the others and the oracle"), the
+   half that can be met: fpulab's modelled cycles over the nine scenarios at most 1.2 of
+   the oracle's lower bound, under the default weights (counts times fixed weights:
+   exact on every platform). The rest is reported, under the default weights and,
+   where the run measured them, under its own: its saves+restores against the oracle's
+   and the best other intact configuration's, and its cycles against that
+   configuration's, which no policy can bring to 0.8 (the bound itself is above it). */
 void lab_test_fpulab_policy_goal(struct test_result *result)
 {
 	if (!simulated_backend_selected(result))
@@ -673,8 +676,6 @@ static unsigned mutants_for_backend(void)
 	return n;
 }
 
-/* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)
-   or metal (the kernel), when this build has it and backend= selects it. */
 /* The backend's XINUSE (fpulab's bet prices the guest with it), held against the
    XSTATE_BV an XSAVE writes at the same moment (the SDM lets a CPU report an init
    component as in use, QEMU TCG reports every one, but both must agree), after the
@@ -755,6 +756,8 @@ static unsigned check_nested_frames(struct test_result *result, const char *name
 	return held;
 }
 
+/* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)
+   or metal (the kernel), when this build has it and backend= selects it. */
 static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
 			 const char *where)
 {
