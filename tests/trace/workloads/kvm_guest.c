@@ -1,11 +1,16 @@
-/* A minimal KVM guest through the raw /dev/kvm API: one page of real-mode code runs
-   x87 additions and an OUT to port 0x10 COUNT times, then HLT. The VMM does AVX work
-   at every exit (KVM_EXIT_IO) and runs the vCPU again: the guest's and the VMM's FPU
-   state swap at each KVM_RUN (kvm:kvm_fpu), whatever the guest does. With --integer
-   the guest adds in general registers instead: a /dev/kvm that emulates real mode
-   (kvm-pvm here) has no x87 in its emulator.
-   usage: kvm_guest [--integer] [COUNT] [CPU]; exit 0 at the guest's HLT, 4 when
-   /dev/kvm is missing or refuses, 5 when the guest's x87 code cannot run. */
+/* A minimal KVM guest through the raw /dev/kvm API: one page of real-mode code with
+   an OUT to port 0x10 COUNT times, then HLT. The VMM does AVX work at every exit
+   (KVM_EXIT_IO), which overwrites XMM1, and runs the vCPU again: the guest's and the
+   VMM's FPU state swap at each KVM_RUN (kvm:kvm_fpu), whatever the guest does.
+   - default: the guest loads a pattern into XMM1 once (MOVDQU, CR4.OSFXSR set) and
+     stores XMM1 before every OUT; the VMM checks the stored pattern at each exit, so
+     the guest's XMM state must survive the VMM's AVX work. MOVDQU is an instruction
+     KVM's emulator executes, so this runs where real mode is emulated (kvm-pvm here).
+   - --x87: x87 additions instead (an emulator without x87 cannot run them);
+   - --integer: additions in general registers.
+   usage: kvm_guest [--x87 | --integer] [COUNT] [CPU]; exit 0 at the guest's HLT,
+   4 when /dev/kvm is missing or refuses, 5 when the guest's FP code cannot run,
+   6 when the guest's XMM1 did not survive an exit. */
 #include "workload.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +22,13 @@
 
 #define GUEST_MEMORY 0x10000
 #define CODE_ADDRESS 0x1000
+#define PATTERN_ADDRESS 0x2000   /* the value the guest loads into XMM1 */
+#define STORE_ADDRESS 0x2010     /* where it stores XMM1 before each OUT */
+#define CR4_OSFXSR (1u << 9)
+
+enum guest_work { WORK_SSE, WORK_X87, WORK_INTEGER };
+
+static const unsigned char pattern[16] = "fpulab guest XMM";
 
 static int fail(const char *what)
 {
@@ -24,25 +36,44 @@ static int fail(const char *what)
 	return 4;
 }
 
-/* fninit; mov cx, COUNT; fld1; loop: fld1; faddp st(1); mov al, cl; out 0x10, al;
-   loop loop; hlt. --integer: nop nop; mov cx, COUNT; nop nop; loop: add bx, 1;
-   nop nop; mov al, cl; ... */
-static void write_code(unsigned char *memory, unsigned count, int integer)
+/* Real-mode code, DS = 0: a setup, mov cx, COUNT, a loop body, then mov al, cl;
+   out 0x10, al; loop; hlt. */
+static const unsigned char sse_setup[] = { 0xf3, 0x0f, 0x6f, 0x0e, 0x00, 0x20 },   /* movdqu xmm1, [0x2000] */
+	sse_body[] = { 0xf3, 0x0f, 0x7f, 0x0e, 0x10, 0x20 },                      /* movdqu [0x2010], xmm1 */
+	x87_setup[] = { 0xdb, 0xe3, 0xd9, 0xe8 },                                 /* fninit; fld1 */
+	x87_body[] = { 0xd9, 0xe8, 0xde, 0xc1 },                                  /* fld1; faddp st(1) */
+	integer_body[] = { 0x83, 0xc3, 0x01 };                                    /* add bx, 1 */
+
+static const struct guest_code {
+	const unsigned char *setup, *body;
+	size_t setup_size, body_size;
+} guest_codes[] = {
+	[WORK_SSE] = { sse_setup, sse_body, sizeof sse_setup, sizeof sse_body },
+	[WORK_X87] = { x87_setup, x87_body, sizeof x87_setup, sizeof x87_body },
+	[WORK_INTEGER] = { 0, integer_body, 0, sizeof integer_body },
+};
+
+static void write_code(unsigned char *memory, unsigned count, enum guest_work work)
 {
-	unsigned char code[] = {
-		0xdb, 0xe3, 0xb9, (unsigned char)count, (unsigned char)(count >> 8), 0xd9, 0xe8,
-		0xd9, 0xe8, 0xde, 0xc1, 0x88, 0xc8, 0xe6, 0x10, 0xe2, 0xf6, 0xf4,
-	};
-	if (integer) {
-		const unsigned char nop2[2] = { 0x90, 0x90 }, add_bx[4] = { 0x83, 0xc3, 0x01, 0x90 };
-		memcpy(code, nop2, 2);
-		memcpy(code + 5, nop2, 2);
-		memcpy(code + 7, add_bx, 4);
-	}
-	memcpy(memory + CODE_ADDRESS, code, sizeof code);
+	static const unsigned char tail[] = { 0x88, 0xc8, 0xe6, 0x10, 0xe2, 0x00, 0xf4 };
+	const struct guest_code *code = &guest_codes[work];
+	unsigned char *at = memory + CODE_ADDRESS, *loop;
+
+	if (code->setup_size)
+		memcpy(at, code->setup, code->setup_size);
+	at += code->setup_size;
+	*at++ = 0xb9;   /* mov cx, COUNT */
+	*at++ = (unsigned char)count;
+	*at++ = (unsigned char)(count >> 8);
+	loop = at;
+	memcpy(at, code->body, code->body_size);
+	at += code->body_size;
+	memcpy(at, tail, sizeof tail);
+	at[5] = (unsigned char)(loop - (at + 6));   /* loop's rel8, from the next instruction */
+	memcpy(memory + PATTERN_ADDRESS, pattern, sizeof pattern);
 }
 
-static int set_up_vcpu(int vcpu)
+static int set_up_vcpu(int vcpu, enum guest_work work)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -51,6 +82,8 @@ static int set_up_vcpu(int vcpu)
 		return fail("KVM_GET_SREGS");
 	sregs.cs.base = 0;
 	sregs.cs.selector = 0;
+	if (work == WORK_SSE)
+		sregs.cr4 |= CR4_OSFXSR;
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) != 0)
 		return fail("KVM_SET_SREGS");
 	memset(&regs, 0, sizeof regs);
@@ -61,29 +94,49 @@ static int set_up_vcpu(int vcpu)
 	return 0;
 }
 
-static int run(int vcpu, struct kvm_run *state, unsigned count)
+/* After an exit of the SSE guest: the pattern must be where it stored XMM1. Cleared
+   again, so that each exit checks a new store. */
+static int stored_pattern_intact(unsigned char *memory, unsigned exits)
+{
+	if (memcmp(memory + STORE_ADDRESS, pattern, sizeof pattern) != 0) {
+		fprintf(stderr, "kvm_guest: exit %u: the guest's XMM1 is not its pattern but", exits);
+		for (unsigned i = 0; i < sizeof pattern; i++)
+			fprintf(stderr, " %02x", memory[STORE_ADDRESS + i]);
+		fprintf(stderr, "\n");
+		return 0;
+	}
+	memset(memory + STORE_ADDRESS, 0, sizeof pattern);
+	return 1;
+}
+
+static int run(int vcpu, struct kvm_run *state, unsigned char *memory, unsigned count, enum guest_work work)
 {
 	for (unsigned exits = 0;; exits++) {
 		if (ioctl(vcpu, KVM_RUN, 0) != 0)
 			return fail("KVM_RUN");
 		if (state->exit_reason == KVM_EXIT_HLT)
 			return exits == count ? 0 : 3;
-		if (state->exit_reason == KVM_EXIT_INTERNAL_ERROR && exits == 0) {
-			fprintf(stderr, "kvm_guest: the guest's x87 code did not run (internal error %u): try --integer\n",
-				state->internal.suberror);
+		if (state->exit_reason == KVM_EXIT_INTERNAL_ERROR && exits == 0 && work != WORK_INTEGER) {
+			fprintf(stderr, "kvm_guest: the guest's %s code did not run (internal error %u): try --integer\n",
+				work == WORK_SSE ? "SSE" : "x87", state->internal.suberror);
 			return 5;
 		}
 		if (state->exit_reason != KVM_EXIT_IO) {
 			fprintf(stderr, "kvm_guest: exit reason %u after %u exits\n", state->exit_reason, exits);
 			return 3;
 		}
-		avx_work(8);   /* the VMM's own FP work between runs */
+		if (work == WORK_SSE && !stored_pattern_intact(memory, exits))
+			return 6;
+		avx_work(8);   /* the VMM's own FP work between runs: XMM1 holds its values now */
 	}
 }
 
 int main(int argc, char **argv)
 {
-	int integer = argc > 1 && strcmp(argv[1], "--integer") == 0, first = integer ? 2 : 1;
+	enum guest_work work = argc > 1 && strcmp(argv[1], "--integer") == 0 ? WORK_INTEGER
+			       : argc > 1 && strcmp(argv[1], "--x87") == 0   ? WORK_X87
+									 : WORK_SSE;
+	int first = work == WORK_SSE ? 1 : 2;
 	unsigned count = number_or(argc, argv, first, 200);
 	struct kvm_userspace_memory_region region;
 	struct kvm_run *state;
@@ -102,7 +155,7 @@ int main(int argc, char **argv)
 	memory = mmap(0, GUEST_MEMORY, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (memory == MAP_FAILED)
 		return fail("mmap");
-	write_code(memory, count, integer);
+	write_code(memory, count, work);
 	region = (struct kvm_userspace_memory_region){ .slot = 0, .guest_phys_addr = 0,
 						      .memory_size = GUEST_MEMORY, .userspace_addr = (uintptr_t)memory };
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) != 0)
@@ -114,8 +167,8 @@ int main(int argc, char **argv)
 	state = mmap(0, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
 	if (state == MAP_FAILED)
 		return fail("mmap of the vCPU");
-	if (set_up_vcpu(vcpu) != 0)
+	if (set_up_vcpu(vcpu, work) != 0)
 		return 4;
 	avx_work(8);
-	return run(vcpu, state, count);
+	return run(vcpu, state, memory, count, work);
 }
