@@ -19,6 +19,19 @@ void lab_weights_use(const struct lab_cost_weights *weights)
 		active_weights = *weights;
 }
 
+const char *const lab_weight_names[LAB_WEIGHTS] = {
+	"save", "restore", "per_64_bytes", "nm_trap", "cr0_write", "msr_write", "xsetbv", "vm_exit", "ipi",
+};
+
+uint32_t *lab_weight_at(struct lab_cost_weights *w, unsigned index)
+{
+	uint32_t *const fields[LAB_WEIGHTS] = {
+		&w->save_base, &w->restore_base, &w->per_64_bytes, &w->nm_trap, &w->cr0_write,
+		&w->msr_write, &w->xsetbv, &w->vm_exit, &w->ipi,
+	};
+	return index < LAB_WEIGHTS ? fields[index] : 0;
+}
+
 static uint32_t ticks(int64_t hundredths)
 {
 	return hundredths <= 0 ? 0 : (uint32_t)((hundredths + 50) / 100);

@@ -18,6 +18,9 @@ enum lab_weight_index {
 	LAB_WEIGHT_SAVE, LAB_WEIGHT_RESTORE, LAB_WEIGHT_PER_64_BYTES, LAB_WEIGHT_NM, LAB_WEIGHT_CR0,
 	LAB_WEIGHT_MSR, LAB_WEIGHT_XSETBV, LAB_WEIGHT_VM_EXIT, LAB_WEIGHT_IPI, LAB_WEIGHTS
 };
+/* The weights' names in a `weights` record (docs/output.md), by index. */
+extern const char *const lab_weight_names[LAB_WEIGHTS];
+uint32_t *lab_weight_at(struct lab_cost_weights *weights, unsigned index);
 struct lab_weight_sources {
 	const char *from[LAB_WEIGHTS];     /* the benchmark a weight came from; 0: default */
 	unsigned measured;

@@ -64,7 +64,18 @@ static void print_ratios(const struct lab_cell *cells, const struct lab_cell *or
 	}
 }
 
-int trace_replay(const struct trace_capture *c, const struct trace_conversion *cv, FILE *out)
+/* The weights the replay costs with, where they are not the defaults. */
+static void print_weights(const char *weights_log, FILE *out)
+{
+	struct lab_cost_weights weights = *lab_weights();
+
+	fprintf(out, "# replay: cost weights from %s:", weights_log);
+	for (unsigned i = 0; i < LAB_WEIGHTS; i++)
+		fprintf(out, "%s %s %u", i ? "," : "", lab_weight_names[i], *lab_weight_at(&weights, i));
+	fprintf(out, "\n");
+}
+
+int trace_replay(const struct trace_capture *c, const struct trace_conversion *cv, const char *weights_log, FILE *out)
 {
 	static struct lab_machine machine;
 	static char record[4096];
@@ -72,14 +83,25 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 	const char *config_names[32], *scenario_names[1] = { cv->scenario.name };
 	unsigned configs = lab_config_count < 32 ? lab_config_count : 32, failed = 0;
 	char share[40] = "";   /* the --fpu-use the conversion had */
+	struct json_writer args;
+	char args_text[400];
 
 	fprintf(out, "TAP version 14\n");
 	if (cv->options.fpu_use_percent < 100)
 		snprintf(share, sizeof share, " --fpu-use %u:%u", cv->options.fpu_use_percent, (unsigned)cv->options.seed);
-	fprintf(out, "# fpulab {\"schema\":1,\"version\":\"%s\",\"boot\":\"trace\",\"args\":\"replay %s%s\"}\n",
-		FPULAB_VERSION, c->source, share);
+	snprintf(args_text, sizeof args_text, "replay %s%s%s%s", c->source, share, weights_log ? " --weights " : "",
+		 weights_log ? weights_log : "");
+	json_begin(&args, record, sizeof record);
+	json_int(&args, "schema", 1);
+	json_string(&args, "version", FPULAB_VERSION);
+	json_string(&args, "boot", "trace");
+	json_string(&args, "args", args_text);
+	if (json_finish(&args) == 0)
+		fprintf(out, "# fpulab %s\n", record);
 	fprintf(out, "# replay: %s: %zu trace events from %u CPUs, Linux %s -> %u scenario events, %u contexts\n", c->source,
 		c->records, c->cpus, c->kernel[0] ? c->kernel : "?", cv->scenario.events, cv->scenario.contexts);
+	if (weights_log)
+		print_weights(weights_log, out);
 	for (unsigned c2 = 0; c2 < configs; c2++) {
 		const struct lab_config *config = &lab_configs[c2];
 		struct lab_sim_fpu sim;

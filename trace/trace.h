@@ -129,7 +129,12 @@ int trace_validate(const struct trace_capture *capture, const struct trace_conve
 		   const struct lab_config *mutant, FILE *out);
 /* The kernel's model: deferred + K2 from 5.16, K1 before; 0 when Linux is older than 5.2. */
 const struct lab_config *trace_kernel_model(const struct trace_capture *capture, char *why, size_t size);
-/* Every configuration and the oracle: a log (TAP 14, lab records, the table). */
-int trace_replay(const struct trace_capture *capture, const struct trace_conversion *conversion, FILE *out);
+/* Every configuration and the oracle: a log (TAP 14, lab records, the table), costed
+   with lab_weights(); weights_log (or 0 for the defaults) is the log they came from. */
+int trace_replay(const struct trace_capture *capture, const struct trace_conversion *conversion,
+		 const char *weights_log, FILE *out);
+/* The weights of the last `weights` record in the fpulab log at path (trace/weights.c):
+   0, or -1 with error when it has none, lacks a weight or makes a save or restore free. */
+int trace_weights_load(const char *path, struct lab_cost_weights *weights, char *error, size_t size);
 
 #endif

@@ -427,15 +427,8 @@ void lab_test_claim_c6(struct test_result *result)
    weight with the benchmark it came from. */
 void lab_test_cost_weights(struct test_result *result)
 {
-	static const char *const names[LAB_WEIGHTS] = {
-		"save", "restore", "per_64_bytes", "nm_trap", "cr0_write", "msr_write", "xsetbv", "vm_exit", "ipi",
-	};
 	struct lab_cost_weights weights;
 	struct lab_weight_sources sources;
-	const uint32_t *values[LAB_WEIGHTS] = {
-		&weights.save_base, &weights.restore_base, &weights.per_64_bytes, &weights.nm_trap,
-		&weights.cr0_write, &weights.msr_write, &weights.xsetbv, &weights.vm_exit, &weights.ipi,
-	};
 	struct json_writer w;
 
 	if (!lab_weights_measured(harness_recorded_median, &weights, &sources)) {
@@ -454,8 +447,8 @@ void lab_test_cost_weights(struct test_result *result)
 	json_string(&w, "source", sources.measured == LAB_WEIGHTS ? "measured" : "measured+default");
 	json_object_begin(&w, "weights");
 	for (unsigned i = 0; i < LAB_WEIGHTS; i++) {
-		json_object_begin(&w, names[i]);
-		json_uint(&w, "ticks", *values[i]);
+		json_object_begin(&w, lab_weight_names[i]);
+		json_uint(&w, "ticks", *lab_weight_at(&weights, i));
 		json_string(&w, "from", sources.from[i] ? sources.from[i] : "default");
 		json_object_end(&w);
 	}

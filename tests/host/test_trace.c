@@ -271,6 +271,81 @@ static void test_fpu_use_share(void)
 	      (count_uses(&unused, &guest_none), guest_none == guest && unused == 0));
 }
 
+/* A temporary file holding text; its path in path (a mkstemp template). */
+static int write_temporary(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *file = fd >= 0 ? fdopen(fd, "w") : 0;
+	if (!file)
+		return -1;
+	fputs(text, file);
+	return fclose(file);
+}
+
+/* The weights of a log's `weights` record; error gets the reason where there are none. */
+static int weights_from_text(const char *text, struct lab_cost_weights *weights, char *error, size_t size)
+{
+	char path[] = "/tmp/fpulab-test-weights-XXXXXX";
+	int status = write_temporary(path, text) == 0 ? trace_weights_load(path, weights, error, size) : -2;
+	unlink(path);
+	return status;
+}
+
+#define WEIGHTS_RECORD(save, ipi)                                                                            \
+	"# weights {\"schema\":1,\"source\":\"measured+default\",\"weights\":{\"save\":{\"ticks\":" save \
+	",\"from\":\"xsave/xsaveopt/x87-sse/modified\"},\"restore\":{\"ticks\":271,\"from\":\"x\"},"            \
+	"\"per_64_bytes\":{\"ticks\":1,\"from\":\"x\"},\"nm_trap\":{\"ticks\":400,\"from\":\"default\"},"     \
+	"\"cr0_write\":{\"ticks\":60,\"from\":\"default\"},\"msr_write\":{\"ticks\":120,\"from\":\"default\"}," \
+	"\"xsetbv\":{\"ticks\":200,\"from\":\"default\"},\"vm_exit\":{\"ticks\":1200,\"from\":\"default\"}" ipi "}}"
+
+/* fpulab's cost_cycles in a replay of the loaded conversion under the active weights. */
+static unsigned long long replayed_fpulab_cost(void)
+{
+	char *text = 0, *at;
+	size_t size = 0;
+	FILE *memory = open_memstream(&text, &size);
+	unsigned long long cost = 0;
+
+	trace_replay(&capture, &conversion, 0, memory);
+	fclose(memory);
+	at = text ? strstr(text, "\"policy\":\"fpulab\"") : 0;
+	if (at && (at = strstr(at, "\"cost_cycles\":")))
+		cost = strtoull(at + strlen("\"cost_cycles\":"), 0, 10);
+	free(text);
+	return cost;
+}
+
+/* replay --weights: the last `weights` record of a log, every weight required, and a
+   replay under doubled weights costs exactly twice as much. */
+static void test_weights(void)
+{
+	struct lab_cost_weights w, doubled = lab_default_weights;
+	char error[200] = "";
+	unsigned long long cost;
+
+	memset(&w, 0, sizeof w);
+	CHECK("weights/the-last-record-of-the-log",
+	      weights_from_text("TAP version 14\n" WEIGHTS_RECORD("99", ",\"ipi\":{\"ticks\":1,\"from\":\"default\"}") "\n"
+				"ok 1 - lab/cost-weights\n" WEIGHTS_RECORD("122", ",\"ipi\":{\"ticks\":2000,\"from\":\"default\"}") "\r\n",
+				&w, error, sizeof error) == 0 &&
+	      w.save_base == 122 && w.restore_base == 271 && w.per_64_bytes == 1 && w.nm_trap == 400 &&
+	      w.cr0_write == 60 && w.msr_write == 120 && w.xsetbv == 200 && w.vm_exit == 1200 && w.ipi == 2000);
+	CHECK("weights/a-log-without-a-record-is-refused",
+	      weights_from_text("TAP version 14\nok 1 - lab/cost-weights # SKIP no primitive ran\n", &w, error,
+				sizeof error) == -1 && strstr(error, "no `weights` record"));
+	CHECK("weights/a-missing-weight-is-named",
+	      weights_from_text(WEIGHTS_RECORD("122", "") "\n", &w, error, sizeof error) == -1 &&
+	      strstr(error, "no ticks for ipi"));
+	CHECK("weights/a-free-save-is-refused",
+	      weights_from_text(WEIGHTS_RECORD("0", ",\"ipi\":{\"ticks\":2000,\"from\":\"default\"}") "\n", &w, error,
+				sizeof error) == -1 && strstr(error, "free"));
+	for (unsigned i = 0; i < LAB_WEIGHTS; i++)
+		*lab_weight_at(&doubled, i) *= 2;
+	CHECK("weights/replay-costs-with-them", load(ping_pong) == 0 && (cost = replayed_fpulab_cost()) > 0 &&
+	      (lab_weights_use(&doubled), replayed_fpulab_cost() == 2 * cost));
+	lab_weights_use(0);
+}
+
 /* The lab at scale: a synthetic capture of 1200 tasks becomes a scenario of more than
    100,000 events and 1,000 contexts, and every configuration replays it (intact but
    for the known-broken ones, never below the oracle). */
@@ -287,7 +362,7 @@ static void test_scale(void)
 	      trace_convert(&capture, &conversion) == 0);
 	CHECK("scale/over-100000-events-and-1000-contexts", conversion.scenario.events > 100000 &&
 	      conversion.scenario.contexts > 1000);
-	CHECK("scale/every-configuration-replays-it", trace_replay(&capture, &conversion, sink) == 0);
+	CHECK("scale/every-configuration-replays-it", trace_replay(&capture, &conversion, 0, sink) == 0);
 	CHECK("scale/validates-exactly", trace_validate(&capture, &conversion, 0, sink) == 0);
 	fclose(sink);
 }
@@ -300,6 +375,7 @@ int main(void)
 	test_capture_header();
 	test_conversion();
 	test_verdicts();
+	test_weights();
 	test_scale();
 	trace_conversion_free(&conversion);
 	trace_capture_free(&capture);

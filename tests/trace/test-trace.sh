@@ -13,6 +13,7 @@ tool=tools/fpulab-trace
 core=build/host/fpulab-trace
 workloads=build/host/workloads
 captures=tests/trace/captures
+weight_logs=tests/trace/weights   # fpulab logs whose measured weights the captures are also priced with
 work=$(mktemp -d /tmp/fpulab-trace-test.XXXXXX)
 mounted=""
 cleanup() {
@@ -76,24 +77,51 @@ grep -q '^# replay: fpulab .* of the oracle' "$work/replay.log" || problems+="no
 tap_check replay-gives-records-and-the-table "$problems"
 
 # fpulab's policy on every committed capture: intact under every replay and at most 1.2
-# of the oracle in saves+restores and in modelled cycles under the default weights
-# (docs/lab.md, the goal; counts times fixed weights, not timings).
-problems=""
-for capture in "$captures"/*.trace; do
-	name=$(basename "$capture" .trace)
-	"$tool" replay "$capture" > "$work/goal.log" 2>/dev/null
-	ratio=$(sed -n 's/^# replay: fpulab \([0-9]*\) saves+restores, \([0-9]*\) modelled cycles.* of the oracle (\([0-9]*\)), [0-9.]* of its cycles (\([0-9]*\)).*/\1 \2 \3 \4/p' "$work/goal.log")
-	read -r mine mine_cycles oracle oracle_cycles <<< "$ratio"
-	if [ -z "${oracle_cycles:-}" ]; then
-		problems+="$name: no fpulab ratio"$'\n'
-	elif [ $((mine * 10)) -gt $((oracle * 12)) ]; then
-		problems+="$name: fpulab $mine saves+restores, more than 1.2 x the oracle's $oracle"$'\n'
-	elif [ "$oracle_cycles" -eq 0 ] || [ $((mine_cycles * 10)) -gt $((oracle_cycles * 12)) ]; then
-		problems+="$name: fpulab $mine_cycles modelled cycles, more than 1.2 x the oracle's bound of $oracle_cycles"$'\n'
-	fi
-	grep -q '^not ok [0-9]* - trace/replay/fpulab' "$work/goal.log" && problems+="$name: fpulab's replay is not ok"$'\n'
+# of the oracle in saves+restores and in modelled cycles, under the default weights and
+# under each committed log's measured ones (docs/lab.md, the goal; counts times fixed
+# weights, not timings).
+goal_on_every_capture() {   # goal_on_every_capture [REPLAY OPTIONS...]
+	local capture name ratio mine mine_cycles oracle oracle_cycles problems=""
+	for capture in "$captures"/*.trace; do
+		name=$(basename "$capture" .trace)
+		"$tool" replay "$capture" "$@" > "$work/goal.log" 2>/dev/null
+		ratio=$(sed -n 's/^# replay: fpulab \([0-9]*\) saves+restores, \([0-9]*\) modelled cycles.* of the oracle (\([0-9]*\)), [0-9.]* of its cycles (\([0-9]*\)).*/\1 \2 \3 \4/p' "$work/goal.log")
+		read -r mine mine_cycles oracle oracle_cycles <<< "$ratio"
+		if [ -z "${oracle_cycles:-}" ]; then
+			problems+="$name: no fpulab ratio"$'\n'
+		elif [ $((mine * 10)) -gt $((oracle * 12)) ]; then
+			problems+="$name: fpulab $mine saves+restores, more than 1.2 x the oracle's $oracle"$'\n'
+		elif [ "$oracle_cycles" -eq 0 ] || [ $((mine_cycles * 10)) -gt $((oracle_cycles * 12)) ]; then
+			problems+="$name: fpulab $mine_cycles modelled cycles, more than 1.2 x the oracle's bound of $oracle_cycles"$'\n'
+		fi
+		grep -q '^not ok [0-9]* - trace/replay/fpulab' "$work/goal.log" && problems+="$name: fpulab's replay is not ok"$'\n'
+	done
+	printf '%s' "$problems"
+}
+tap_check fpulab-within-1.2-of-the-oracle-on-every-capture "$(goal_on_every_capture)"
+for weights in "$weight_logs"/*.log; do
+	tap_check "fpulab-within-1.2-of-the-oracle-on-every-capture/weights-$(basename "$weights" .log)" \
+		"$(goal_on_every_capture --weights "$weights")"
 done
-tap_check fpulab-within-1.2-of-the-oracle-on-every-capture "$problems"
+
+# replay --weights LOG: costed with the log's measured weights, which the header names
+# and every record declares; a log without a weights record is refused.
+problems=""
+weights=$(ls "$weight_logs"/*.log | head -n 1)
+"$tool" replay "$captures/pingpong.trace" --weights "$weights" > "$work/weighted.log" 2>&1 || problems+="exit status $?"$'\n'
+grep -qF "\"args\":\"replay pingpong.trace --weights $weights\"" "$work/weighted.log" || problems+="no --weights in the log's args"$'\n'
+save=$(grep -m1 '^# weights ' "$weights" | sed -n 's/.*"save":{"ticks":\([0-9]*\).*/\1/p')
+grep -q "^# replay: cost weights from $weights: save $save, restore " "$work/weighted.log" || problems+="the header does not give the log's weights (save $save)"$'\n'
+measured=$(grep -c '^# lab {.*"cost_weights":"measured"' "$work/weighted.log")
+[ "$measured" -eq "$(grep -c '^ok [0-9]* - trace/replay/' "$work/weighted.log")" ] && [ "$measured" -ge 9 ] ||
+	problems+="$measured records costed with measured weights"$'\n'
+default_cost=$(sed -n 's/^# replay: fpulab [0-9]* saves+restores, \([0-9]*\) modelled.*/\1/p' "$work/replay.log")
+weighted_cost=$(sed -n 's/^# replay: fpulab [0-9]* saves+restores, \([0-9]*\) modelled.*/\1/p' "$work/weighted.log")
+[ -n "$weighted_cost" ] && [ "$weighted_cost" != "$default_cost" ] || problems+="fpulab costs ${weighted_cost:-?} cycles with them, ${default_cost:-?} without"$'\n'
+"$tool" replay "$captures/pingpong.trace" --weights "$captures/pingpong.trace" > /dev/null 2> "$work/noweights.err"
+status=$?
+[ "$status" -eq 2 ] && grep -q 'no `weights` record' "$work/noweights.err" || problems+="a log without weights: exit status $status, $(cat "$work/noweights.err")"$'\n'
+tap_check replay-with-measured-weights "$problems"
 
 # replay --fpu-use: a share of the user slices uses the FPU, declared in every record and
 # in the log's args; fewer uses let the lazy policy and the oracle do less; a malformed
