@@ -367,6 +367,7 @@ else
 		"$tool" validate "$work/both.dat" > "$work/both.validate" 2>&1 ||
 			problems+="the .dat: $(grep -m1 -E '^# (mismatch|validate: [0-9]+ events)' "$work/both.validate")"$'\n'
 		grep -q '^# all ' "$work/both.validate" || problems+="no table for the .dat"$'\n'
+		grep -q '^# validate: both\.dat ' "$work/both.validate" || problems+="the .dat's name is not shown: $(head -n 1 "$work/both.validate")"$'\n'
 	fi
 	tap_check trace-cmd/extract-validates-exactly "$problems"
 
