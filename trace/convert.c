@@ -470,12 +470,19 @@ static void on_exit_or_exec(struct converter *cv, const struct trace_record *r, 
 }
 
 /* kvm:kvm_fpu without the restore before it: the swap still happened. */
+/* The lab has one vCPU (the first thread with a kvm_fpu event): another vCPU
+   thread's swaps are events it cannot model, never left out silently. */
 static void on_kvm_fpu(struct converter *cv, const struct trace_record *r, int32_t t)
 {
 	struct task *x = task(cv, t);
 	int inside = x->mode == MODE_RUNLOOP || x->mode == MODE_GUEST;
 
-	if (x->kind == LAB_VMM && inside != (r->number != 0))
+	if (x->kind != LAB_VMM) {
+		if (!cv->out->unsupported++)
+			cv->out->first_unsupported = r->line;
+		return;
+	}
+	if (inside != (r->number != 0))
 		kvm_swap(cv, r, t, r->number);
 }
 

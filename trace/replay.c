@@ -102,6 +102,9 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 		c->records, c->cpus, c->kernel[0] ? c->kernel : "?", cv->scenario.events, cv->scenario.contexts);
 	if (weights_log)
 		print_weights(weights_log, out);
+	if (cv->unsupported)
+		fprintf(out, "# replay: %u events the lab cannot model (a fifth nested signal handler, a second vCPU, ...) "
+			"are left out, the first at trace line %u\n", cv->unsupported, cv->first_unsupported);
 	for (unsigned c2 = 0; c2 < configs; c2++) {
 		const struct lab_config *config = &lab_configs[c2];
 		struct lab_sim_fpu sim;

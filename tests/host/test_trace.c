@@ -140,6 +140,27 @@ static void test_conversion(void)
 	}
 }
 
+#define KVM_FPU(comm, pid, what) "  " comm "-" pid " [000] ..... 1.0: kvm_fpu: " what "\n"
+
+/* Two vCPU threads: the lab models one, so the second one's swaps are counted as
+   events it cannot model, and the capture is never an exact match. */
+static void test_second_vcpu(void)
+{
+	static const char one_vcpu[] =
+		SW("a", "100", "S", "v1", "200") SAVE("a", "100") RESTORE("v1", "200")
+		KVM_FPU("v1", "200", "load") KVM_FPU("v1", "200", "unload") SYSCALL("v1", "200", "16")
+		SW("v1", "200", "S", "v2", "201") SAVE("v1", "200") RESTORE("v2", "201") SYSCALL("v2", "201", "16");
+	static const char two_vcpus[] =
+		SW("a", "100", "S", "v1", "200") SAVE("a", "100") RESTORE("v1", "200")
+		KVM_FPU("v1", "200", "load") KVM_FPU("v1", "200", "unload") SYSCALL("v1", "200", "16")
+		SW("v1", "200", "S", "v2", "201") SAVE("v1", "200") RESTORE("v2", "201")
+		KVM_FPU("v2", "201", "load") KVM_FPU("v2", "201", "unload") SYSCALL("v2", "201", "16");
+
+	CHECK("convert/one-vcpu-is-modelled", load(one_vcpu) == 0 && conversion.unsupported == 0);
+	CHECK("convert/a-second-vcpu-is-unsupported", load(two_vcpus) == 0 && conversion.unsupported == 2 &&
+	      conversion.first_unsupported == 15 && validate_quietly(0) == 1);
+}
+
 static void test_verdicts(void)
 {
 	char text[sizeof ping_pong + 200];
@@ -375,6 +396,7 @@ int main(void)
 	test_capture_header();
 	test_conversion();
 	test_verdicts();
+	test_second_vcpu();
 	test_weights();
 	test_scale();
 	trace_conversion_free(&conversion);
