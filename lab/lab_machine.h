@@ -139,6 +139,9 @@ struct lab_machine {
 	uint8_t guest_ts_trap;              /* the guest's first FP use traps (CR0.TS in the VMCS) */
 	uint8_t host_ts[LAB_MAX_CPUS];      /* host CR0.TS while the guest runs (VMCS host state) */
 	uint8_t hv_flag[4];                 /* hypervisor-private flags */
+	/* the host policy's private history (fpulab: its idle write-backs) */
+	uint16_t idle_left[LAB_MAX_CPUS];   /* the stale owner a CPU went idle with, + 1; 0: none */
+	uint32_t idle_stays, idle_moves;    /* how those owners were next needed: here, elsewhere */
 	/* the checker */
 	unsigned step;
 	unsigned corruptions;

@@ -1,11 +1,12 @@
 /* fpulab's own policy (docs/lab.md "fpulab's policy"): save on displacement, restore on
    demand, one owner table for host and guest.
    - A switch does nothing, except that a CPU going idle writes its stale owner back
-     (the owner stays valid). The registers keep their owner; a context whose state
-     may be newer in the registers than in its buffer is marked stale and saved only
-     when something else is about to overwrite the registers (a restore, kernel FP
-     code), when the CPU goes idle, or when it must run on another CPU (saved there
-     through an IPI).
+     (the owner stays valid) while the history of earlier idles says that pays, and a
+     switch to another task that owns state writes the owner back. The registers keep
+     their owner; a context whose state may be newer in the registers than in its
+     buffer is marked stale and saved only when something else is about to overwrite
+     the registers (a restore, kernel FP code), at those switches, or when it must run
+     on another CPU (saved there through an IPI).
    - kernel_fpu_begin saves a stale owner and invalidates the owner; kernel_fpu_end
      does nothing.
    - Return to user space (host or guest) restores only if the registers are not
@@ -22,11 +23,11 @@
      pass through, #NM is intercepted (Linux 5.17's scheme). */
 #include "lab/lab.h"
 
-/* The bytes a save or restore of the VMM's state moves: as many as its last one did
-   (the XSTATE_BV of its buffer); before it ever moved, every component it may have. */
-static uint64_t vmm_bytes(struct lab_machine *m, unsigned vmm)
+/* The bytes a save or restore of a state moves: as many as its last one did (the
+   XSTATE_BV of its buffer); before it ever moved, every component it may have. */
+static uint64_t state_bytes(struct lab_machine *m, unsigned s)
 {
-	return m->ctx[vmm].moved_bytes ? m->ctx[vmm].moved_bytes : lab_area_bytes(lab_ctx_mask(m, vmm));
+	return m->ctx[s].moved_bytes ? m->ctx[s].moved_bytes : lab_area_bytes(lab_ctx_mask(m, s));
 }
 
 /* The guest's, in cpu's registers now: what XINUSE says is in use, where the backend
@@ -55,7 +56,7 @@ enum { VMM_USES_FPU = 2, VMM_LEAVES_FPU = 1 };
 static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 {
 	const struct lab_cost_weights *w = lab_weights();
-	uint64_t bytes = 2 * guest_bytes(m, cpu) + 2 * vmm_bytes(m, vmm);
+	uint64_t bytes = 2 * guest_bytes(m, cpu) + 2 * state_bytes(m, vmm);
 	uint64_t swap = 2ull * w->save_base + 2ull * w->restore_base + bytes / 64 * w->per_64_bytes;
 	uint64_t lost = (uint64_t)w->nm_trap + w->cr0_write;
 
@@ -63,23 +64,77 @@ static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 	       VMM_LEAVES_FPU * swap;
 }
 
+/* Going idle with a stale owner: writing it back costs a save now, and spares an IPI
+   if the owner next runs on another CPU; leaving it costs nothing if the owner comes
+   back here first, or never needs it again. The history counts how the owners left
+   at idle were next needed: here (a stay: the write-back was wasted, as it is for an
+   owner that exits) or elsewhere (a move); another state taking the registers first
+   is neither (its load saves the owner either way). The write-back is kept while
+   stays x save < (moves + 1) x IPI at the run's weights: the first idle writes back,
+   as without a history, and so does every one until the stays outweigh the IPIs the
+   moves cost (14 stays to a move under the default weights). Halved past 1024
+   outcomes, so a change of workload shows. */
+enum { IDLE_HISTORY_LIMIT = 1024 };
+
+static void idle_outcome(struct lab_machine *m, unsigned cpu, unsigned state)
+{
+	for (unsigned c = 0; c < m->cpus; c++) {
+		unsigned left = m->idle_left[c];
+		if (!left || (left - 1 != state && c != cpu))
+			continue;
+		m->idle_left[c] = 0;
+		if (left - 1 != state)
+			continue;   /* another state needs c's registers first */
+		if (c == cpu)
+			m->idle_stays++;
+		else
+			m->idle_moves++;
+		if (m->idle_stays + m->idle_moves > IDLE_HISTORY_LIMIT) {
+			m->idle_stays /= 2;
+			m->idle_moves /= 2;
+		}
+	}
+}
+
+static bool idle_write_back_pays_off(struct lab_machine *m, unsigned owner)
+{
+	const struct lab_cost_weights *w = lab_weights();
+	uint64_t save = w->save_base + state_bytes(m, owner) / 64 * w->per_64_bytes;
+
+	return (uint64_t)m->idle_stays * save < ((uint64_t)m->idle_moves + 1) * w->ipi;
+}
+
+static void going_idle(struct lab_machine *m, unsigned cpu)
+{
+	unsigned owner = m->owner[0][cpu];
+
+	if (owner == LAB_NONE || !(m->ctx[owner].flags & LAB_CTX_STALE) || m->ctx[owner].last_cpu != cpu)
+		return;
+	m->idle_left[cpu] = (uint16_t)(owner + 1);
+	if (idle_write_back_pays_off(m, owner))
+		lab_save(m, 0, cpu, owner);   /* it stays valid: its next run here restores nothing */
+}
+
 static void fpulab_switch(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned prev, unsigned next)
 {
 	unsigned kind = next == LAB_NONE ? LAB_CONTEXT_KINDS : lab_kind(m, next);
 
 	(void)prev;
-	/* Going idle: write a stale owner back (off the critical path), but keep it
-	   valid; the owner's next run here restores nothing, a run elsewhere needs no IPI.
-	   Switching to another task that owns state: its return to user space would
+	if (dom)
+		return;
+	if (kind == LAB_IDLE)
+		return going_idle(m, cpu);
+	/* Switching to another task that owns state: its return to user space would
 	   displace the owner anyway, so write it back now, while it is here (the
 	   captures: a task that moves to another CPU then costs no IPI). */
-	if (!dom && (kind == LAB_IDLE || ((kind == LAB_USER || kind == LAB_VMM) &&
-		     m->owner[0][cpu] != lab_state_of(m, 0, next))))
+	if ((kind == LAB_USER || kind == LAB_VMM) && m->owner[0][cpu] != lab_state_of(m, 0, next))
 		lab_save_owner_if_stale(m, dom, cpu);
 }
 
 static void fpulab_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
+	if (!dom)
+		idle_outcome(m, cpu, LAB_NONE);
 	lab_clear_ts(m, lab_phys(m, dom, cpu));
 	lab_save_owner_if_stale(m, dom, cpu);
 	if (!(m->config->mutation & LAB_MUT_KFPU_KEEPS_OWNER))
@@ -138,6 +193,8 @@ static void fpulab_return_user(struct lab_machine *m, unsigned dom, unsigned cpu
 {
 	unsigned s = lab_state_of(m, dom, ctx);
 
+	if (!dom)
+		idle_outcome(m, cpu, s);
 	if (!lab_valid(m, dom, cpu, s) && !dom && (vmm_over_own_guest(m, cpu, ctx, s) ||
 	    (m->config->mutation & LAB_MUT_LAZY_FOR_EVERY_TASK))) {
 		lab_set_ts(m, cpu);   /* the #NM loads it */
@@ -166,6 +223,7 @@ static void fpulab_nm(struct lab_machine *m, unsigned dom, unsigned cpu, unsigne
    loaded over the registers, whose stale owner is saved first. */
 static void fpulab_signal_frame(struct lab_machine *m, unsigned cpu, unsigned ctx)
 {
+	idle_outcome(m, cpu, ctx);
 	if (lab_valid(m, 0, cpu, ctx) || !m->fpu->copy_to_frame)
 		return lab_signal_frame_linux(m, cpu, ctx);
 	if (!(m->config->mutation & LAB_MUT_FRAME_COPY_SKIPS_IPI))
@@ -178,10 +236,19 @@ static void fpulab_signal_frame(struct lab_machine *m, unsigned cpu, unsigned ct
 	lab_handler_init(m, cpu, ctx);
 }
 
+/* An owner left at idle that exits never needed the write-back: a stay. */
+static void fpulab_exit(struct lab_machine *m, unsigned cpu, unsigned ctx)
+{
+	for (unsigned c = 0; c < m->cpus; c++)
+		if (m->idle_left[c] == ctx + 1)
+			idle_outcome(m, c, ctx);
+	lab_exit_drop(m, cpu, ctx);
+}
+
 const struct lab_host_ops lab_host_fpulab = {
 	.name = "fpulab", .switch_to = fpulab_switch, .kfpu_begin = fpulab_kfpu_begin,
 	.kfpu_end = fpulab_kfpu_end, .return_user = fpulab_return_user, .nm = fpulab_nm,
-	.signal_frame = fpulab_signal_frame,
+	.exit = fpulab_exit, .signal_frame = fpulab_signal_frame,
 };
 
 static void fpulab_run_enter(struct lab_machine *m, unsigned cpu)
@@ -192,6 +259,7 @@ static void fpulab_run_enter(struct lab_machine *m, unsigned cpu)
 
 static void fpulab_entry(struct lab_machine *m, unsigned cpu)
 {
+	idle_outcome(m, cpu, m->guest);
 	bet_won(m);
 	lab_load(m, 0, cpu, m->guest);
 	m->ctx[m->guest].flags |= LAB_CTX_STALE;

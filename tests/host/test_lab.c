@@ -258,6 +258,41 @@ static void test_fpulab_bet(void)
 	CHECK("fpulab/bet/cr0-writes-priced-in", fpulab_bets(150, 10) && !fpulab_bets(150, 20));
 }
 
+/* fpulab's write-back at idle (lab/policy_fpulab.c, going_idle) on a scenario text:
+   task-a goes idle and comes back on cpu0 `stays` times, then moves to cpu1 and back
+   `moves` times through idle. *r gets the run's counts. */
+static int fpulab_idle_run(unsigned stays, unsigned moves, struct lab_result *r)
+{
+	static char text[8192];
+	struct lab_parse_error error;
+	size_t n = (size_t)snprintf(text, sizeof text, "cpus 2\nswitch cpu0 task-a uses-fpu\nmeasure\n");
+
+	for (unsigned i = 0; i < stays && n < sizeof text - 128; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "switch cpu0 idle\nswitch cpu0 task-a uses-fpu\n");
+	for (unsigned i = 0; i < moves && n < sizeof text - 256; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "switch cpu0 idle\nmigrate task-a cpu1\nswitch cpu1 task-a uses-fpu\n"
+				      "switch cpu1 idle1\nmigrate task-a cpu0\nswitch cpu0 task-a uses-fpu\n");
+	if (parse(text, &error) != 0)
+		return -1;
+	lab_sim_fpu_backend(&sim, &backend, &storage);
+	return lab_run(lab_config_find("fpulab"), &scenario, &backend, &machine, r);
+}
+
+/* Under the default weights a write-back (832 bytes: 152 cycles) pays while the owners
+   that came back outweigh less than one IPI (2000) per move, plus one: 14 stays. */
+static void test_fpulab_idle(void)
+{
+	struct lab_result r;
+
+	CHECK("fpulab/idle/the-first-idle-writes-back", fpulab_idle_run(0, 1, &r) == 0 && !r.corrupted &&
+	      r.counts.ipis == 0 && r.counts.saves == 2);
+	CHECK("fpulab/idle/owners-that-come-back-stop-it", fpulab_idle_run(20, 0, &r) == 0 && !r.corrupted &&
+	      r.counts.saves == 14 && r.counts.restores == 0);
+	CHECK("fpulab/idle/a-move-after-that-brings-it-back", fpulab_idle_run(20, 2, &r) == 0 && !r.corrupted &&
+	      r.counts.ipis == 1);
+}
+
 /* docs/lab.md "Exposure": lazy-ts leaves one task's state in the registers under the
    next; fpulab's lazy VMM runs over its own guest's state (it may read that anyway),
    which is counted but not an exposure, and nothing else of fpulab's is exposed. */
@@ -532,6 +567,7 @@ int main(void)
 	test_run_errors();
 	test_claims();
 	test_fpulab_bet();
+	test_fpulab_idle();
 	test_exposure();
 	test_matrix();
 	test_mutants();
