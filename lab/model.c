@@ -72,8 +72,8 @@ unsigned lab_model_executing(const struct lab_model *m, unsigned cpu, unsigned *
 	unsigned thread = m->current[cpu];
 
 	*dom = 0;
-	if (thread == LAB_NONE)
-		return LAB_NONE;
+	if (thread == LAB_NONE || m->in_kfpu[cpu])
+		return LAB_NONE;   /* inside kfpu-begin/end kernel code runs, also over interrupted user code */
 	if (thread == m->vmm && m->ctx[thread].mode == LAB_MODE_GUEST) {
 		*dom = 1;   /* the guest's idle task runs no user code */
 		return lab_model_kind(m, m->guest_current) == LAB_GUEST_USER ? m->guest_current : LAB_NONE;

@@ -299,8 +299,14 @@ static void test_fpulab_idle(void)
 static void test_exposure(void)
 {
 	struct lab_result r;
+	struct lab_parse_error error;
 	unsigned fpulab_exposed = 0, fpulab_lazy = 0;
 
+	CHECK("exposure/a-softirq-over-user-code-exposes-nothing",
+	      parse("switch cpu0 task-a uses-fpu\nmeasure\nkfpu-begin cpu0 softirq\nkfpu-end cpu0\nuse cpu0\n", &error) == 0 &&
+	      (lab_sim_fpu_backend(&sim, &backend, &storage),
+	       lab_run(lab_config_find("deferred+kvm-2015"), &scenario, &backend, &machine, &r) == 0) &&
+	      r.exposure_checked && r.exposures == 0 && !r.corrupted);
 	CHECK("exposure/lazy-ts-flagged", run("lazy-ts+kvm-2015", "amx-first-use", &r) == 0 && r.exposure_checked &&
 	      r.exposures > 0 && strcmp(r.exposure_context, "task-b") == 0 && strcmp(r.exposure_holder, "task-a") == 0);
 	CHECK("exposure/deferred-not", run("deferred+k2-single-swap-buffer", "amx-first-use", &r) == 0 && r.exposures == 0);
