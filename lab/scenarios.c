@@ -222,11 +222,30 @@ static const char nested_signals[] =
 	"sigreturn cpu0\n"
 	"use cpu0                         # the task\n";
 
+#define BACK_HERE "switch cpu0 idle\nswitch cpu0 task-a uses-fpu\n"
+
+static const char idle_history[] =
+	"# a task that sleeps and wakes on cpu0 again and again, then moves to cpu1 and back:\n"
+	"# fpulab stops writing its state back at idle after 14 stays, so the first move\n"
+	"# saves it on cpu0 through an IPI (docs/lab.md, fpulab's policy)\n"
+	"cpus 2\n"
+	"switch cpu0 task-a uses-fpu\n"
+	"measure\n"
+	BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE
+	BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE BACK_HERE
+	"switch cpu0 idle\n"
+	"migrate task-a cpu1\n"
+	"switch cpu1 task-a uses-fpu       # its state is still in cpu0's registers\n"
+	"switch cpu1 idle1\n"
+	"migrate task-a cpu0\n"
+	"switch cpu0 task-a uses-fpu\n";
+
 const struct lab_scenario_text lab_extra_scenarios[] = {
 	{ "fork-exit", fork_exit },
 	{ "blocked-switch-in", blocked_switch_in },
 	{ "signal-elsewhere", signal_elsewhere },
 	{ "nested-signals", nested_signals },
+	{ "idle-history", idle_history },
 };
 
 const unsigned lab_extra_scenario_count = sizeof lab_extra_scenarios / sizeof lab_extra_scenarios[0];

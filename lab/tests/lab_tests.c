@@ -749,14 +749,37 @@ static unsigned check_nested_frames(struct test_result *result, const char *name
 	return held;
 }
 
+/* fpulab's idle history on real registers: after the stays it leaves task-a's state
+   in cpu0's registers, and the move saves it there through an IPI (the second real
+   CPU's XSAVE where metal has one). The state must survive, and the IPI must happen. */
+static bool check_idle_history(struct test_result *result, const char *name, unsigned *ipis)
+{
+	struct lab_result r;
+
+	*ipis = 0;
+	if (run_one(lab_config_find("fpulab"), "idle-history", &r, result) != 0)
+		return false;
+	*ipis = r.counts.ipis;
+	if (r.corrupted) {
+		test_fail(result, "%s backend: fpulab corrupts %s's %s at line %u of idle-history", name, r.first_context,
+			  lab_component_name(r.first.component), (unsigned)r.first.line);
+		return false;
+	}
+	if (!r.counts.ipis) {
+		test_fail(result, "%s backend: fpulab's state left at idle never needed an IPI in idle-history", name);
+		return false;
+	}
+	return true;
+}
+
 /* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)
    or metal (the kernel), when this build has it and backend= selects it. */
 static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
 			 const char *where)
 {
 	const struct lab_platform_backend *platform = lab_platform_backend();
-	unsigned configs, scenarios, caught = 0, expected, nested;
-	bool nested_caught;
+	unsigned configs, scenarios, caught = 0, expected, nested, idle_ipis;
+	bool nested_caught, idle_intact;
 	struct lab_result r;
 	char why[128];
 
@@ -782,6 +805,7 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 	}
 	expected = mutants_for_backend();
 	nested = check_nested_frames(result, name, &nested_caught);
+	idle_intact = check_idle_history(result, name, &idle_ipis);
 	check_in_use(result, name);
 	platform->close(&platform_backend);
 	backend = &sim_backend;
@@ -791,6 +815,8 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 		name, configs, scenarios, caught, expected, (unsigned long long)matrix_cycles);
 	kprintf("# lab: %s backend: nested-signals (handlers two deep, a real frame per level): %u of %u configurations intact, the stale-frame mutant %s\n",
 		name, nested, lab_config_count, nested_caught ? "caught" : "not caught");
+	kprintf("# lab: %s backend: idle-history (fpulab leaves state at idle, then the task moves): %s, %u IPI\n",
+		name, idle_intact ? "intact" : "not intact", idle_ipis);
 }
 
 void lab_test_backend_hosted(struct test_result *result)
