@@ -30,13 +30,13 @@ static uint64_t state_bytes(struct lab_machine *m, unsigned s)
 	return m->ctx[s].moved_bytes ? m->ctx[s].moved_bytes : lab_area_bytes(lab_ctx_mask(m, s));
 }
 
-/* The guest's, in cpu's registers now: what XINUSE says is in use, where the backend
-   reads it; otherwise every component the guest may have. */
-static uint64_t guest_bytes(struct lab_machine *m, unsigned cpu)
+/* The bytes a save of owner, in cpu's registers now, moves: what XINUSE says is in
+   use, where the backend reads it; otherwise every component owner may have. */
+static uint64_t registers_bytes(struct lab_machine *m, unsigned cpu, unsigned owner)
 {
 	if (m->fpu->in_use)
 		return lab_area_bytes(m->fpu->in_use(m->fpu->self, cpu));
-	return lab_area_bytes(lab_ctx_mask(m, m->guest));
+	return lab_area_bytes(lab_ctx_mask(m, owner));
 }
 
 /* The odds the bet is priced at: the VMM touches the FPU before the next entry on two
@@ -56,7 +56,7 @@ enum { VMM_USES_FPU = 2, VMM_LEAVES_FPU = 1 };
 static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 {
 	const struct lab_cost_weights *w = lab_weights();
-	uint64_t bytes = 2 * guest_bytes(m, cpu) + 2 * state_bytes(m, vmm);
+	uint64_t bytes = 2 * registers_bytes(m, cpu, m->guest) + 2 * state_bytes(m, vmm);
 	uint64_t swap = 2ull * w->save_base + 2ull * w->restore_base + bytes / 64 * w->per_64_bytes;
 	uint64_t lost = (uint64_t)w->nm_trap + w->cr0_write;
 
@@ -76,30 +76,35 @@ static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
    outcomes, so a change of workload shows. */
 enum { IDLE_HISTORY_LIMIT = 1024 };
 
-static void idle_outcome(struct lab_machine *m, unsigned cpu, unsigned state)
+static void idle_count(struct lab_machine *m, bool stay)
 {
-	for (unsigned c = 0; c < m->cpus; c++) {
-		unsigned left = m->idle_left[c];
-		if (!left || (left - 1 != state && c != cpu))
-			continue;
-		m->idle_left[c] = 0;
-		if (left - 1 != state)
-			continue;   /* another state needs c's registers first */
-		if (c == cpu)
-			m->idle_stays++;
-		else
-			m->idle_moves++;
-		if (m->idle_stays + m->idle_moves > IDLE_HISTORY_LIMIT) {
-			m->idle_stays /= 2;
-			m->idle_moves /= 2;
-		}
+	if (stay)
+		m->idle_stays++;
+	else
+		m->idle_moves++;
+	if (m->idle_stays + m->idle_moves > IDLE_HISTORY_LIMIT) {
+		m->idle_stays /= 2;
+		m->idle_moves /= 2;
 	}
 }
 
-static bool idle_write_back_pays_off(struct lab_machine *m, unsigned owner)
+/* state is needed on cpu: if it was left at idle somewhere, that is a stay or a move;
+   whatever was left on cpu itself is displaced first (neither). */
+static void idle_outcome(struct lab_machine *m, unsigned cpu, unsigned state)
+{
+	for (unsigned c = 0; c < m->cpus; c++) {
+		if (m->idle_left[c] == state + 1)
+			idle_count(m, c == cpu);
+		else if (c != cpu)
+			continue;
+		m->idle_left[c] = 0;
+	}
+}
+
+static bool idle_write_back_pays_off(struct lab_machine *m, unsigned cpu, unsigned owner)
 {
 	const struct lab_cost_weights *w = lab_weights();
-	uint64_t save = w->save_base + state_bytes(m, owner) / 64 * w->per_64_bytes;
+	uint64_t save = w->save_base + registers_bytes(m, cpu, owner) / 64 * w->per_64_bytes;
 
 	return (uint64_t)m->idle_stays * save < ((uint64_t)m->idle_moves + 1) * w->ipi;
 }
@@ -111,7 +116,7 @@ static void going_idle(struct lab_machine *m, unsigned cpu)
 	if (owner == LAB_NONE || !(m->ctx[owner].flags & LAB_CTX_STALE) || m->ctx[owner].last_cpu != cpu)
 		return;
 	m->idle_left[cpu] = (uint16_t)(owner + 1);
-	if (idle_write_back_pays_off(m, owner))
+	if (idle_write_back_pays_off(m, cpu, owner))
 		lab_save(m, 0, cpu, owner);   /* it stays valid: its next run here restores nothing */
 }
 
@@ -240,8 +245,10 @@ static void fpulab_signal_frame(struct lab_machine *m, unsigned cpu, unsigned ct
 static void fpulab_exit(struct lab_machine *m, unsigned cpu, unsigned ctx)
 {
 	for (unsigned c = 0; c < m->cpus; c++)
-		if (m->idle_left[c] == ctx + 1)
-			idle_outcome(m, c, ctx);
+		if (m->idle_left[c] == ctx + 1) {
+			m->idle_left[c] = 0;
+			idle_count(m, true);
+		}
 	lab_exit_drop(m, cpu, ctx);
 }
 

@@ -279,6 +279,27 @@ static int fpulab_idle_run(unsigned stays, unsigned moves, struct lab_result *r)
 	return lab_run(lab_config_find("fpulab"), &scenario, &backend, &machine, r);
 }
 
+/* Tasks that go idle and then exit on cpu0 (each a stay: the write-back was wasted),
+   then task-a goes idle: its write-back only while fewer than 14 exits were seen. */
+static int fpulab_idle_exits(unsigned exits, struct lab_result *r)
+{
+	static char text[8192];
+	struct lab_parse_error error;
+	size_t n = (size_t)snprintf(text, sizeof text, "cpus 2\n");
+
+	for (unsigned i = 0; i < exits && n < sizeof text - 32; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "context t%u user\n", i);
+	n += (size_t)snprintf(text + n, sizeof text - n, "measure\n");
+	for (unsigned i = 0; i < exits && n < sizeof text - 160; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+				      "switch cpu0 t%u uses-fpu\nswitch cpu0 idle\nswitch cpu0 t%u kernel\nexit cpu0\n", i, i);
+	n += (size_t)snprintf(text + n, sizeof text - n, "switch cpu0 task-a uses-fpu\nswitch cpu0 idle\n");
+	if (parse(text, &error) != 0)
+		return -1;
+	lab_sim_fpu_backend(&sim, &backend, &storage);
+	return lab_run(lab_config_find("fpulab"), &scenario, &backend, &machine, r);
+}
+
 /* Under the default weights a write-back (832 bytes: 152 cycles) pays while the owners
    that came back outweigh less than one IPI (2000) per move, plus one: 14 stays. */
 static void test_fpulab_idle(void)
@@ -289,6 +310,8 @@ static void test_fpulab_idle(void)
 	      r.counts.ipis == 0 && r.counts.saves == 2);
 	CHECK("fpulab/idle/owners-that-come-back-stop-it", fpulab_idle_run(20, 0, &r) == 0 && !r.corrupted &&
 	      r.counts.saves == 14 && r.counts.restores == 0);
+	CHECK("fpulab/idle/exits-count-as-stays", fpulab_idle_exits(13, &r) == 0 && !r.corrupted &&
+	      r.counts.saves == 14 && fpulab_idle_exits(14, &r) == 0 && !r.corrupted && r.counts.saves == 14);
 	CHECK("fpulab/idle/a-move-after-that-brings-it-back", fpulab_idle_run(20, 2, &r) == 0 && !r.corrupted &&
 	      r.counts.ipis == 1);
 }
