@@ -218,6 +218,18 @@ static void test_verdicts(void)
 	CHECK("convert/restore-without-switch-infers-kernel-fpu",
 	      load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") SYSCALL("a", "100", "257") RESTORE("a", "100")
 		   SYSCALL("a", "100", "3")) == 0 && count_steps(2) == 1 && count_steps(1) == 2);
+	/* A signal's frame needs a restore though a's state was left in cpu0's registers
+	   when it blocked: kernel FPU use while the CPU idled, which no event shows (a
+	   make -j2 capture): assumed, so the signal's two restores (the task's, the
+	   handler's init state) match. */
+	CHECK("convert/restore-at-a-signal-infers-kernel-fpu",
+	      load(SW("x", "9", "S", "a", "100") RESTORE("a", "100") SYSCALL("a", "100", "0")
+		   SW("a", "100", "S", "swapper/0", "0") SAVE("a", "100") SW("swapper/0", "0", "R", "a", "100")
+		   "  a-100 [000] d..1. 1.0: signal_deliver: sig=17 errno=0 code=1 sa_handler=401000 sa_flags=4000000\n"
+		   RESTORE("a", "100")
+		   "  a-100 [000] b.... 1.0: x86_fpu_regs_activated: x86/fpu: 1 load: 0 xfeatures: 7 xcomp_bv: 0\n"
+		   SYSCALL("a", "100", "15") RESTORE("a", "100") SYSCALL("a", "100", "3")) == 0 &&
+	      count_steps(2) == 1 && validate_quietly(0) == 0);
 	/* The save after a sched_switch is logged by the task switched out: it belongs to
 	   the switch, not to a switch back to that task. */
 	{
