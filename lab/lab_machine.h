@@ -11,6 +11,8 @@
 #define LAB_CTX_STALE 1u        /* registers may hold newer state than the buffer */
 #define LAB_CTX_LOADED 2u       /* deferred: loaded since the last switch-in (TIF_NEED_FPU_LOAD clear) */
 #define LAB_CTX_XFD_DISARMED 4u /* may use the XFD component (buffer grown) */
+#define LAB_CTX_IDLE_STAYED 8u  /* fpulab: left stale at idle, it was last next needed there */
+#define LAB_CTX_IDLE_MOVED 16u  /* ... or on another CPU */
 
 struct lab_machine;
 
@@ -142,6 +144,7 @@ struct lab_machine {
 	/* the host policy's private history (fpulab: its idle write-backs) */
 	uint16_t idle_left[LAB_MAX_CPUS];   /* the stale owner a CPU went idle with, + 1; 0: none */
 	uint32_t idle_stays, idle_moves;    /* how those owners were next needed: here, elsewhere */
+	uint32_t idle_stays_after_stay, idle_moves_after_stay;   /* the same, of owners whose last was a stay */
 	/* the checker */
 	unsigned step;
 	unsigned corruptions;

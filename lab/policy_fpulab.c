@@ -1,12 +1,13 @@
 /* fpulab's own policy (docs/lab.md "fpulab's policy"): save on displacement, restore on
    demand, one owner table for host and guest.
    - A switch does nothing, except that a CPU going idle writes its stale owner back
-     (the owner stays valid) while the history of earlier idles says that pays, and a
-     switch to another task that owns state writes the owner back. The registers keep
-     their owner; a context whose state may be newer in the registers than in its
-     buffer is marked stale and saved only when something else is about to overwrite
-     the registers (a restore, kernel FP code), at those switches, or when it must run
-     on another CPU (saved there through an IPI).
+     (the owner stays valid) where the owner's last wake-up (for an owner without
+     one: every owner's) says that pays, and a switch to another task that owns
+     state writes the owner back. The registers keep their owner; a context whose
+     state may be newer in the registers than in its buffer is marked stale and
+     saved only when something else is about to overwrite the registers (a restore,
+     kernel FP code), at those switches, or when it must run on another CPU (saved
+     there through an IPI).
    - kernel_fpu_begin saves a stale owner and invalidates the owner; kernel_fpu_end
      does nothing.
    - Return to user space (host or guest) restores only if the registers are not
@@ -66,26 +67,43 @@ static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 
 /* Going idle with a stale owner: writing it back costs a save now, and spares an IPI
    if the owner next runs on another CPU; leaving it costs nothing if the owner comes
-   back here first, or never needs it again. The history counts how the owners left
-   at idle were next needed: here (a stay: the write-back was wasted, as it is for an
-   owner that exits) or elsewhere (a move); another state taking the registers first
-   is neither (its load saves the owner either way). The write-back is kept while
-   stays x save < (moves + 1) x IPI at the run's weights: the first idle writes back,
-   as without a history, and so does every one until the stays outweigh the IPIs the
-   moves cost (14 stays to a move under the default weights). Halved past 1024
-   outcomes, so a change of workload shows. */
+   back here first, or never needs it again. How an owner left at idle was next needed
+   is its outcome: here (a stay: the write-back was wasted, as it is for an owner that
+   exits) or elsewhere (a move); another state taking the registers first is neither
+   (its load saves the owner either way). An owner's next outcome is predicted to be
+   its last one (in the captures of other programs a task that slept and woke on one
+   CPU mostly does so again, docs/lab.md):
+   - after a move the owner is written back;
+   - after a stay it is left, while the moves that followed stays so far (an IPI each)
+     cost less than the write-backs of the stays that followed stays, plus one;
+   - an owner without an outcome is written back while every owner's stays x save <
+     (moves + 1) x IPI at the run's weights: the first idle writes back, and so does
+     every one until the stays outweigh the IPIs the moves cost (14 stays to a move
+     under the default weights).
+   The counts are halved past 1024 outcomes, so a change of workload shows. */
 enum { IDLE_HISTORY_LIMIT = 1024 };
 
-static void idle_count(struct lab_machine *m, bool stay)
+static void count_outcome(uint32_t *stays, uint32_t *moves, bool stay)
 {
 	if (stay)
-		m->idle_stays++;
+		++*stays;
 	else
-		m->idle_moves++;
-	if (m->idle_stays + m->idle_moves > IDLE_HISTORY_LIMIT) {
-		m->idle_stays /= 2;
-		m->idle_moves /= 2;
+		++*moves;
+	if (*stays + *moves > IDLE_HISTORY_LIMIT) {
+		*stays /= 2;
+		*moves /= 2;
 	}
+}
+
+static void idle_count(struct lab_machine *m, unsigned owner, bool stay)
+{
+	uint8_t *flags = &m->ctx[owner].flags;
+
+	if (*flags & LAB_CTX_IDLE_STAYED)
+		count_outcome(&m->idle_stays_after_stay, &m->idle_moves_after_stay, stay);
+	count_outcome(&m->idle_stays, &m->idle_moves, stay);
+	*flags = (uint8_t)((*flags & ~(LAB_CTX_IDLE_STAYED | LAB_CTX_IDLE_MOVED)) |
+			   (stay ? LAB_CTX_IDLE_STAYED : LAB_CTX_IDLE_MOVED));
 }
 
 /* state is needed on cpu: if it was left at idle somewhere, that is a stay or a move;
@@ -94,7 +112,7 @@ static void idle_outcome(struct lab_machine *m, unsigned cpu, unsigned state)
 {
 	for (unsigned c = 0; c < m->cpus; c++) {
 		if (m->idle_left[c] == state + 1)
-			idle_count(m, c == cpu);
+			idle_count(m, state, c == cpu);
 		else if (c != cpu)
 			continue;
 		m->idle_left[c] = 0;
@@ -105,7 +123,12 @@ static bool idle_write_back_pays_off(struct lab_machine *m, unsigned cpu, unsign
 {
 	const struct lab_cost_weights *w = lab_weights();
 	uint64_t save = w->save_base + registers_bytes(m, cpu, owner) / 64 * w->per_64_bytes;
+	uint8_t flags = m->ctx[owner].flags;
 
+	if (flags & LAB_CTX_IDLE_MOVED)
+		return true;
+	if (flags & LAB_CTX_IDLE_STAYED)
+		return (uint64_t)m->idle_moves_after_stay * w->ipi >= ((uint64_t)m->idle_stays_after_stay + 1) * save;
 	return (uint64_t)m->idle_stays * save < ((uint64_t)m->idle_moves + 1) * w->ipi;
 }
 
@@ -247,7 +270,7 @@ static void fpulab_exit(struct lab_machine *m, unsigned cpu, unsigned ctx)
 	for (unsigned c = 0; c < m->cpus; c++)
 		if (m->idle_left[c] == ctx + 1) {
 			m->idle_left[c] = 0;
-			idle_count(m, true);
+			idle_count(m, ctx, true);
 		}
 	lab_exit_drop(m, cpu, ctx);
 }

@@ -259,20 +259,24 @@ static void test_fpulab_bet(void)
 }
 
 /* fpulab's write-back at idle (lab/policy_fpulab.c, going_idle) on a scenario text:
-   task-a goes idle and comes back on cpu0 `stays` times, then moves to cpu1 and back
-   `moves` times through idle. *r gets the run's counts. */
-static int fpulab_idle_run(unsigned stays, unsigned moves, struct lab_result *r)
+   task-a goes idle once per letter of `outcomes` and is next needed on the same CPU
+   (S, a stay) or on the other one (M, a move). *r gets the run's counts. */
+static int fpulab_idle_run(const char *outcomes, struct lab_result *r)
 {
 	static char text[8192];
+	static const char *const idle[2] = { "idle", "idle1" };
 	struct lab_parse_error error;
 	size_t n = (size_t)snprintf(text, sizeof text, "cpus 2\nswitch cpu0 task-a uses-fpu\nmeasure\n");
+	unsigned cpu = 0;
 
-	for (unsigned i = 0; i < stays && n < sizeof text - 128; i++)
-		n += (size_t)snprintf(text + n, sizeof text - n, "switch cpu0 idle\nswitch cpu0 task-a uses-fpu\n");
-	for (unsigned i = 0; i < moves && n < sizeof text - 256; i++)
-		n += (size_t)snprintf(text + n, sizeof text - n,
-				      "switch cpu0 idle\nmigrate task-a cpu1\nswitch cpu1 task-a uses-fpu\n"
-				      "switch cpu1 idle1\nmigrate task-a cpu0\nswitch cpu0 task-a uses-fpu\n");
+	for (const char *o = outcomes; *o && n < sizeof text - 128; o++) {
+		n += (size_t)snprintf(text + n, sizeof text - n, "switch cpu%u %s\n", cpu, idle[cpu]);
+		if (*o == 'M') {
+			cpu ^= 1;
+			n += (size_t)snprintf(text + n, sizeof text - n, "migrate task-a cpu%u\n", cpu);
+		}
+		n += (size_t)snprintf(text + n, sizeof text - n, "switch cpu%u task-a uses-fpu\n", cpu);
+	}
 	if (parse(text, &error) != 0)
 		return -1;
 	lab_sim_fpu_backend(&sim, &backend, &storage);
@@ -300,20 +304,25 @@ static int fpulab_idle_exits(unsigned exits, struct lab_result *r)
 	return lab_run(lab_config_find("fpulab"), &scenario, &backend, &machine, r);
 }
 
-/* Under the default weights a write-back (832 bytes: 152 cycles) pays while the owners
-   that came back outweigh less than one IPI (2000) per move, plus one: 14 stays. */
+/* Under the default weights a write-back (832 bytes) costs 152 cycles, an IPI 2000. */
 static void test_fpulab_idle(void)
 {
+	static const char twenty_stays[] = "SSSSSSSSSSSSSSSSSSSS";
 	struct lab_result r;
 
-	CHECK("fpulab/idle/the-first-idle-writes-back", fpulab_idle_run(0, 1, &r) == 0 && !r.corrupted &&
-	      r.counts.ipis == 0 && r.counts.saves == 2);
-	CHECK("fpulab/idle/owners-that-come-back-stop-it", fpulab_idle_run(20, 0, &r) == 0 && !r.corrupted &&
-	      r.counts.saves == 14 && r.counts.restores == 0);
+	CHECK("fpulab/idle/the-first-idle-writes-back", fpulab_idle_run("M", &r) == 0 && !r.corrupted &&
+	      r.counts.ipis == 0 && r.counts.saves == 1);
+	CHECK("fpulab/idle/an-owner-that-came-back-is-left", fpulab_idle_run(twenty_stays, &r) == 0 &&
+	      !r.corrupted && r.counts.saves == 1 && r.counts.restores == 0);
+	CHECK("fpulab/idle/an-owner-that-moved-is-written-back", fpulab_idle_run("SSMSM", &r) == 0 &&
+	      !r.corrupted && r.counts.ipis == 1 && fpulab_idle_run("MM", &r) == 0 && r.counts.ipis == 0);
+	/* the second S->M was foreseen (one move after one stay outweighs a write-back): four
+	   saves, one of them through the IPI */
+	CHECK("fpulab/idle/moves-after-stays-bring-back-the-write-back", fpulab_idle_run("SMSM", &r) == 0 &&
+	      !r.corrupted && r.counts.ipis == 1 && r.counts.saves == 4);
+	/* owners without an outcome: every owner's stays (exits count) against the moves, plus one */
 	CHECK("fpulab/idle/exits-count-as-stays", fpulab_idle_exits(13, &r) == 0 && !r.corrupted &&
 	      r.counts.saves == 14 && fpulab_idle_exits(14, &r) == 0 && !r.corrupted && r.counts.saves == 14);
-	CHECK("fpulab/idle/a-move-after-that-brings-it-back", fpulab_idle_run(20, 2, &r) == 0 && !r.corrupted &&
-	      r.counts.ipis == 1);
 }
 
 /* docs/lab.md "Exposure": lazy-ts leaves one task's state in the registers under the

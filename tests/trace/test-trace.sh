@@ -105,19 +105,44 @@ for weights in "$weight_logs"/*.log; do
 		"$(goal_on_every_capture --weights "$weights")"
 done
 
-# The captures of other programs (a compiler, a pipeline, a benchmark with SIGALRM):
-# fpulab intact and at most the best other configuration's cycles on each; its ratio
-# to the oracle is printed, not held to 1.2 (docs/lab.md: not met on them).
-problems=""
-for capture in "$world"/*.trace; do
-	name=$(basename "$capture" .trace)
-	"$tool" replay "$capture" > "$work/world.log" 2>/dev/null
-	grep -q '^ok [0-9]* - trace/replay/fpulab$' "$work/world.log" || problems+="$name: fpulab's replay is not ok"$'\n'
-	best=$(sed -n 's/^# replay: fpulab .*, \([0-9.]*\) of its cycles (\([^,]*\), [0-9]*);.*/\1/p' "$work/world.log")
-	awk -v b="${best:-9}" 'BEGIN { exit !(b <= 1.00) }' || problems+="$name: fpulab at ${best:-?} of the best other configuration's cycles"$'\n'
-	tap_diag "$name: $(sed -n 's/^# replay: fpulab //p' "$work/world.log")"
+# The captures of other programs (a compiler, a pipeline, a benchmark with SIGALRM, xz
+# with two threads, the whole machine at rest): fpulab intact and at most the best
+# other configuration's cycles on each, and within 1.2 of the oracle's operations and
+# cycles except where docs/lab.md says it is not: gcc's owners move after staying, two
+# IPIs the oracle does not pay. A listed capture that meets it is reported too, so the
+# list cannot outlive its reason.
+over_the_oracle=" gcc-compile "
+# world_goal [--weights LOG]: the problems with the oracle; the best-other ones in $work/world.best
+world_goal() {
+	local capture name best ops cycles within problems=""
+	: > "$work/world.best"
+	for capture in "$world"/*.trace; do
+		name=$(basename "$capture" .trace)
+		"$tool" replay "$capture" "$@" > "$work/world.log" 2>/dev/null
+		grep -q '^ok [0-9]* - trace/replay/fpulab$' "$work/world.log" || echo "$name: fpulab's replay is not ok" >> "$work/world.best"
+		best=$(sed -n 's/^# replay: fpulab .*, \([0-9.]*\) of its cycles (\([^,]*\), [0-9]*);.*/\1/p' "$work/world.log")
+		awk -v b="${best:-9}" 'BEGIN { exit !(b <= 1.00) }' || echo "$name: fpulab at ${best:-?} of the best other configuration's cycles" >> "$work/world.best"
+		read -r ops cycles <<< "$(sed -n 's/^# replay: fpulab .*; \([0-9.]*\) of the oracle ([0-9]*), \([0-9.]*\) of its cycles ([0-9]*)$/\1 \2/p' "$work/world.log")"
+		within=$(awk -v o="${ops:-9}" -v c="${cycles:-9}" 'BEGIN { print (o <= 1.20 && c <= 1.20) ? "yes" : "no" }')
+		if [ "${over_the_oracle/ $name /}" != "$over_the_oracle" ]; then
+			[ "$within" = no ] || problems+="$name: within 1.2 of the oracle ($ops, $cycles): take it off the list"$'\n'
+		elif [ "$within" = no ]; then
+			problems+="$name: fpulab at ${ops:-?} of the oracle's operations, ${cycles:-?} of its cycles"$'\n'
+		fi
+		echo "# $name: $(sed -n 's/^# replay: fpulab //p' "$work/world.log")" >> "$work/world.diag"
+	done
+	printf '%s' "$problems"
+}
+: > "$work/world.diag"
+oracle_problems=$(world_goal)
+cat "$work/world.diag"
+tap_check fpulab-at-most-the-best-other-on-other-programs "$(cat "$work/world.best")"
+tap_check fpulab-within-1.2-of-the-oracle-on-other-programs "$oracle_problems"
+for weights in "$weight_logs"/*.log; do
+	oracle_problems=$(world_goal --weights "$weights")
+	tap_check "fpulab-within-1.2-of-the-oracle-on-other-programs/weights-$(basename "$weights" .log)" \
+		"$oracle_problems$(cat "$work/world.best")"
 done
-tap_check fpulab-at-most-the-best-other-on-other-programs "$problems"
 
 # replay --weights LOG: costed with the log's measured weights, which the header names
 # and every record declares; a log without a weights record is refused.
