@@ -4,9 +4,9 @@
 #    stand-in QEMU (tests/lava/qemu-standin.sh): needs no LAVA, never skips;
 #  - schema/*, dispatcher/*: every job template and device dictionary in lava/ through
 #    LAVA's schemas (lava_common.schemas) and lava-run --validate;
-#  - run/*: real jobs under QEMU TCG (quick; selftest=ud; a job cut short by its
-#    timeout; the real-machine job on a stand-in machine) and the runs LAVA alone would
-#    pass (stop early, hang, wrong plan, status 2) on the stand-in QEMU.
+#  - run/*: real jobs under QEMU TCG (quick; selftest=ud; the real-machine job on a
+#    stand-in machine), the runs LAVA alone would pass (stop early, hang, wrong plan,
+#    status 2) and a job cut short by its timeout, on the stand-in QEMU.
 # lava-dispatcher is installed with tools/install-deps.sh --lava when missing (unless
 # FPULAB_LAVA_INSTALL=0); where it is absent and cannot be installed, the LAVA points
 # SKIP with the reason. Prints TAP 14; exits 1 if a test fails.
