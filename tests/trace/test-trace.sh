@@ -419,8 +419,12 @@ else
 			[ -z "$tracefs_dir" ] && [ -d "$candidate/instances" ] && tracefs_dir=$candidate
 		done
 	done
+	if [ -z "$tracefs_dir" ] && mkdir -p "$work/tracefs" && mount -t tracefs nodev "$work/tracefs" 2> "$work/tracefs.err"; then
+		mounted=$work/tracefs   # none was mounted (record mounts its own and removes it)
+		[ -d "$work/tracefs/instances" ] && tracefs_dir=$work/tracefs
+	fi
 	if [ -z "$tracefs_dir" ]; then
-		tap_skip trace-cmd/two-buffers-need-a-choice "no mounted tracefs with instances"
+		tap_skip trace-cmd/two-buffers-need-a-choice "no tracefs with instances: $(cat "$work/tracefs.err" 2>/dev/null)"
 	else
 		for buffer in fpulab-a fpulab-b; do
 			mkdir "$tracefs_dir/instances/$buffer" && echo 1 > "$tracefs_dir/instances/$buffer/events/sched/sched_switch/enable"
@@ -437,6 +441,7 @@ else
 		ls -d "$tracefs_dir"/instances/fpulab-[ab] > /dev/null 2>&1 && problems+="an instance was left behind"$'\n'
 		tap_check trace-cmd/two-buffers-need-a-choice "$problems"
 	fi
+	[ -n "$mounted" ] && umount "$mounted" && mounted=""
 fi
 
 tap_end
