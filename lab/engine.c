@@ -2,6 +2,7 @@
    effect into the configuration's policy calls and the workload's register use, and
    counts what the policies did; the oracle gets the same effects as actions. */
 #include "lab/lab.h"
+#include "lib/format.h"
 #include "lib/string.h"
 
 const struct lab_cost_weights lab_default_weights = {
@@ -9,13 +10,44 @@ const struct lab_cost_weights lab_default_weights = {
 	.nm_trap = 400, .cr0_write = 60, .msr_write = 120, .xsetbv = 200, .vm_exit = 1200, .ipi = 2000,
 };
 
+void lab_cost_parts(const struct lab_counts *c, const struct lab_cost_weights *w, int64_t part[LAB_COST_PARTS])
+{
+	part[LAB_PART_OPERATIONS] = (int64_t)c->saves * w->save_base + (int64_t)c->restores * w->restore_base;
+	part[LAB_PART_BYTES] = (int64_t)((c->bytes_saved + c->bytes_restored + c->bytes_copied) / 64) * w->per_64_bytes;
+	part[LAB_PART_NM] = (int64_t)c->nm_traps * w->nm_trap;
+	part[LAB_PART_CR0] = (int64_t)c->cr0_writes * w->cr0_write;
+	part[LAB_PART_MSR] = (int64_t)c->xfd_writes * w->msr_write;
+	part[LAB_PART_XSETBV] = (int64_t)c->xsetbv * w->xsetbv;
+	part[LAB_PART_VM_EXITS] = (int64_t)c->vm_exits * w->vm_exit;
+	part[LAB_PART_IPIS] = (int64_t)c->ipis * w->ipi;
+}
+
 uint64_t lab_cost(const struct lab_counts *c, const struct lab_cost_weights *w)
 {
-	return (uint64_t)c->saves * w->save_base + (uint64_t)c->restores * w->restore_base +
-	       (uint64_t)(c->bytes_saved + c->bytes_restored + c->bytes_copied) / 64 * w->per_64_bytes +
-	       (uint64_t)c->nm_traps * w->nm_trap + (uint64_t)c->cr0_writes * w->cr0_write +
-	       (uint64_t)c->xfd_writes * w->msr_write + (uint64_t)c->xsetbv * w->xsetbv +
-	       (uint64_t)c->vm_exits * w->vm_exit + (uint64_t)c->ipis * w->ipi;
+	int64_t part[LAB_COST_PARTS], sum = 0;
+
+	lab_cost_parts(c, w, part);
+	for (unsigned i = 0; i < LAB_COST_PARTS; i++)
+		sum += part[i];
+	return (uint64_t)sum;
+}
+
+const char *const lab_cost_part_names[LAB_COST_PARTS] = {
+	"operations", "bytes", "#NM", "CR0", "MSR", "XSETBV", "VM exits", "IPIs",
+};
+
+void lab_cost_parts_text(const int64_t part[LAB_COST_PARTS], char *text, unsigned size)
+{
+	unsigned used = 0;
+
+	text[0] = 0;
+	for (unsigned i = 0; i < LAB_COST_PARTS && used + 1 < size; i++)
+		if (part[i])   /* the would-be length: a truncated text ends the loop */
+			used += (unsigned)format_string(text + used, size - used, "%s%s %s%lld", used ? ", " : "",
+							lab_cost_part_names[i], part[i] > 0 ? "+" : "",
+							(long long)part[i]);
+	if (!used)
+		format_string(text, size, "nothing");
 }
 
 static const char *const component_names[LAB_COMPONENTS] = {

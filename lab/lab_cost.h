@@ -38,5 +38,17 @@ struct lab_counts {
 	uint32_t frame_copies, bytes_copied;   /* signal frames written from memory, not registers */
 };
 uint64_t lab_cost(const struct lab_counts *counts, const struct lab_cost_weights *weights);
+/* The same cost by what it pays for; lab_cost is their sum. */
+enum lab_cost_part {
+	LAB_PART_OPERATIONS,   /* saves and restores, each at its base weight */
+	LAB_PART_BYTES, LAB_PART_NM, LAB_PART_CR0, LAB_PART_MSR, LAB_PART_XSETBV, LAB_PART_VM_EXITS,
+	LAB_PART_IPIS, LAB_COST_PARTS
+};
+extern const char *const lab_cost_part_names[LAB_COST_PARTS];
+void lab_cost_parts(const struct lab_counts *counts, const struct lab_cost_weights *weights,
+		    int64_t part[LAB_COST_PARTS]);
+/* parts (one cost's, or a difference of two) as "operations +1400, bytes +236, ...":
+   the non-zero ones, signed; "nothing" when all are zero. */
+void lab_cost_parts_text(const int64_t part[LAB_COST_PARTS], char *text, unsigned size);
 
 #endif

@@ -461,6 +461,9 @@ void lab_test_cost_weights(struct test_result *result)
    index. -1 when a run failed or fpulab corrupts (the result says which). */
 static uint64_t ops[MAX_CONFIGS], cost[MAX_CONFIGS], oracle_ops, oracle_cost;
 static bool intact_everywhere[MAX_CONFIGS];
+/* Per scenario: fpulab's counts and cost, and the counts and cost of the lowest oracle. */
+static struct lab_counts mine_counts[MAX_SCENARIOS], oracle_counts[MAX_SCENARIOS];
+static uint64_t mine_cost[MAX_SCENARIOS], oracle_lowest[MAX_SCENARIOS];
 
 static int policy_totals(struct test_result *result, unsigned *configs_out, unsigned *mine_out)
 {
@@ -484,6 +487,14 @@ static int policy_totals(struct test_result *result, unsigned *configs_out, unsi
 			ops[c] += r.counts.saves + r.counts.restores;
 			cost[c] += r.cost;
 			lab_oracle_cell_add(&oracle_of[s], &r, c == 0);
+			if (c == 0 || r.oracle_cost < oracle_lowest[s]) {
+				oracle_counts[s] = r.oracle;
+				oracle_lowest[s] = r.oracle_cost;
+			}
+			if (&lab_configs[c] == mine) {
+				mine_counts[s] = r.counts;
+				mine_cost[s] = r.cost;
+			}
 		}
 		if (&lab_configs[c] == mine)
 			*mine_out = c;
@@ -540,8 +551,44 @@ static void best_other(unsigned configs, unsigned mine, uint64_t *best_ops, uint
 		}
 }
 
+/* Where fpulab's cycles above the oracle's bound go, in the last policy_totals: by
+   part of the cost (lab_cost_parts, at the weights w those totals were run with) and
+   by scenario, the largest first. */
+static void report_excess(const char *weights, const struct lab_cost_weights *w, unsigned mine)
+{
+	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
+	int64_t parts[LAB_COST_PARTS] = { 0 }, mine_part[LAB_COST_PARTS], oracle_part[LAB_COST_PARTS];
+	bool listed[MAX_SCENARIOS] = { false };
+	char text[192], by_scenario[256];
+	unsigned used = 0;
+
+	for (unsigned s = 0; s < scenarios; s++) {
+		lab_cost_parts(&mine_counts[s], w, mine_part);
+		lab_cost_parts(&oracle_counts[s], w, oracle_part);
+		for (unsigned i = 0; i < LAB_COST_PARTS; i++)
+			parts[i] += mine_part[i] - oracle_part[i];
+	}
+	lab_cost_parts_text(parts, text, sizeof text);
+	by_scenario[0] = 0;
+	for (unsigned n = 0; n < scenarios && used + 1 < sizeof by_scenario; n++) {
+		unsigned top = scenarios;
+		for (unsigned s = 0; s < scenarios; s++)
+			if (!listed[s] && mine_cost[s] > oracle_lowest[s] &&
+			    (top == scenarios || mine_cost[s] - oracle_lowest[s] > mine_cost[top] - oracle_lowest[top]))
+				top = s;
+		if (top == scenarios)
+			break;
+		listed[top] = true;
+		used += (unsigned)format_string(by_scenario + used, sizeof by_scenario - used, "%s%s +%llu",
+						used ? ", " : "", lab_scenarios[top].name,
+						(unsigned long long)(mine_cost[top] - oracle_lowest[top]));
+	}
+	kprintf("# lab: fpulab's policy (%s weights): %lld cycles above the oracle's bound: %s; by scenario: %s\n",
+		weights, (long long)(cost[mine] - oracle_cost), text, used ? by_scenario : "none");
+}
+
 /* fpulab against the oracle and the best other, in the last policy_totals. */
-static void report_goal(const char *weights, unsigned configs, unsigned mine)
+static void report_goal(const char *weights, const struct lab_cost_weights *w, unsigned configs, unsigned mine)
 {
 	char to_oracle[16], ops_to_oracle[16], to_best[16], ops_to_best[16];
 	uint64_t best_ops, best_cost;
@@ -555,6 +602,7 @@ static void report_goal(const char *weights, unsigned configs, unsigned mine)
 		weights, (unsigned long long)cost[mine], to_oracle, (unsigned long long)oracle_cost, to_best,
 		(unsigned long long)best_cost, (unsigned long long)ops[mine], ops_to_oracle,
 		(unsigned long long)oracle_ops, ops_to_best, (unsigned long long)best_ops);
+	report_excess(weights, w, mine);
 }
 
 /* The goal (docs/lab.md, "fpulab's policy against the others and the oracle"), the
@@ -576,7 +624,7 @@ void lab_test_fpulab_policy_goal(struct test_result *result)
 
 	/* reported, not checked: the measured weights of an emulator are not a machine's */
 	if (measured && policy_totals(result, &configs, &mine) == 0)
-		report_goal("this run's measured", configs, mine);
+		report_goal("this run's measured", lab_weights(), configs, mine);
 	lab_weights_use(0);
 	status = policy_totals(result, &configs, &mine);
 	lab_weights_use(measured ? &run_weights : 0);
@@ -589,7 +637,7 @@ void lab_test_fpulab_policy_goal(struct test_result *result)
 	if (!oracle_cost || cost[mine] * 10 > oracle_cost * 12)
 		return test_fail(result, "fpulab's modelled cost is %llu cycles, more than 1.2 x the oracle's bound of %llu",
 				 (unsigned long long)cost[mine], (unsigned long long)oracle_cost);
-	report_goal("default", configs, mine);
+	report_goal("default", &lab_default_weights, configs, mine);
 }
 
 static void mutant(struct test_result *result, const char *name)

@@ -438,6 +438,34 @@ static void test_report(void)
 	CHECK("cost/weights-override", lab_cost(&counts, &w) == 2 * 100 + 1 * 100 + 10 * 4 + 1);
 }
 
+/* lab_cost_parts: every count in one part, at its weight, and how they read. */
+static void test_cost_parts(void)
+{
+	struct lab_counts counts = { .saves = 3, .restores = 2, .bytes_saved = 640, .bytes_restored = 64,
+				     .nm_traps = 1, .cr0_writes = 2, .xfd_writes = 1, .xsetbv = 1,
+				     .vm_exits = 1, .ipis = 1, .bytes_copied = 128 };
+	struct lab_cost_weights w = { .save_base = 7, .restore_base = 11, .per_64_bytes = 3, .nm_trap = 400,
+				      .cr0_write = 60, .msr_write = 120, .xsetbv = 200, .vm_exit = 1200, .ipi = 2000 };
+	int64_t part[LAB_COST_PARTS], sum = 0, difference[LAB_COST_PARTS] = { 1400, 0, 800, -60 };
+	char text[96], small[12];
+
+	lab_cost_parts(&counts, &w, part);
+	for (unsigned i = 0; i < LAB_COST_PARTS; i++)
+		sum += part[i];
+	CHECK("cost/parts-each-count-at-its-weight", part[LAB_PART_OPERATIONS] == 3 * 7 + 2 * 11 &&
+	      part[LAB_PART_BYTES] == 13 * 3 && part[LAB_PART_NM] == 400 && part[LAB_PART_CR0] == 120 &&
+	      part[LAB_PART_MSR] == 120 && part[LAB_PART_XSETBV] == 200 && part[LAB_PART_VM_EXITS] == 1200 &&
+	      part[LAB_PART_IPIS] == 2000 && (uint64_t)sum == lab_cost(&counts, &w));
+	lab_cost_parts_text(difference, text, sizeof text);
+	CHECK("cost/parts-read-signed", strcmp(text, "operations +1400, #NM +800, CR0 -60") == 0);
+	memset(difference, 0, sizeof difference);
+	lab_cost_parts_text(difference, text, sizeof text);
+	CHECK("cost/no-parts-read-nothing", strcmp(text, "nothing") == 0);
+	lab_cost_parts(&counts, &w, part);
+	lab_cost_parts_text(part, small, sizeof small);
+	CHECK("cost/parts-text-truncates", strlen(small) == sizeof small - 1);
+}
+
 /* A fake run's medians (hundredths of a tick) for lab_weights_measured. */
 static int fake_median(const char *name, int64_t *p50, uint32_t *bytes)
 {
@@ -610,6 +638,7 @@ int main(void)
 	test_matrix();
 	test_mutants();
 	test_report();
+	test_cost_parts();
 	test_measured_weights();
 	test_backend_hooks();
 	test_signal_frames();

@@ -112,10 +112,24 @@ done
 # IPIs the oracle does not pay. A listed capture that meets it is reported too, so the
 # list cannot outlive its reason.
 over_the_oracle=" gcc-compile "
-# world_goal [--weights LOG]: the problems with the oracle; the best-other ones in $work/world.best
+# excess_matches LOG: replay's "cycles above the oracle's bound" line is fpulab's cycles
+# less the oracle's, and its parts add up to it.
+excess_matches() {
+	local mine oracle total parts
+	mine=$(sed -n 's/^# replay: fpulab [0-9]* saves+restores, \([0-9]*\) modelled cycles.*/\1/p' "$1")
+	oracle=$(sed -n 's/^# replay: fpulab .*, [0-9.n/a]* of its cycles (\([0-9]*\))$/\1/p' "$1")
+	total=$(sed -n 's/^# replay: fpulab \(-*[0-9]*\) cycles above the oracle.s bound: .*/\1/p' "$1")
+	parts=$(sed -n 's/^# replay: fpulab -*[0-9]* cycles above the oracle.s bound: //p' "$1" |
+		grep -o '[-+][0-9]*' | awk '{ sum += $1 } END { print sum + 0 }')
+	[ -n "$mine" ] && [ -n "$oracle" ] && [ -n "$total" ] && [ "$total" -eq $((mine - oracle)) ] && [ "$parts" -eq "$total" ]
+}
+# world_goal [--weights LOG]: the problems with the oracle; the best-other ones in
+# $work/world.best, replay's accounts of fpulab above the oracle that do not add up in
+# $work/world.excess
 world_goal() {
 	local capture name best ops cycles within problems=""
 	: > "$work/world.best"
+	: > "$work/world.excess"
 	for capture in "$world"/*.trace; do
 		name=$(basename "$capture" .trace)
 		"$tool" replay "$capture" "$@" > "$work/world.log" 2>/dev/null
@@ -130,6 +144,7 @@ world_goal() {
 			problems+="$name: fpulab at ${ops:-?} of the oracle's operations, ${cycles:-?} of its cycles"$'\n'
 		fi
 		echo "# $name: $(sed -n 's/^# replay: fpulab //p' "$work/world.log")" >> "$work/world.diag"
+		excess_matches "$work/world.log" || echo "$name: $(grep '^# replay: fpulab .* above' "$work/world.log")" >> "$work/world.excess"
 	done
 	printf '%s' "$problems"
 }
@@ -138,6 +153,7 @@ oracle_problems=$(world_goal)
 cat "$work/world.diag"
 tap_check fpulab-at-most-the-best-other-on-other-programs "$(cat "$work/world.best")"
 tap_check fpulab-within-1.2-of-the-oracle-on-other-programs "$oracle_problems"
+tap_check replay-says-where-fpulab-pays-above-the-oracle "$(cat "$work/world.excess")"
 for weights in "$weight_logs"/*.log; do
 	oracle_problems=$(world_goal --weights "$weights")
 	tap_check "fpulab-within-1.2-of-the-oracle-on-other-programs/weights-$(basename "$weights" .log)" \
