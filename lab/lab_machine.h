@@ -185,6 +185,8 @@ void lab_invalidate(struct lab_machine *m, unsigned dom, unsigned cpu);
 void lab_set_ts(struct lab_machine *m, unsigned cpu);
 void lab_clear_ts(struct lab_machine *m, unsigned cpu);
 void lab_write_xfd(struct lab_machine *m, unsigned cpu, uint32_t value);
+/* The IA32_XFD ctx's state needs loaded: the guest's own value for the guest. */
+uint32_t lab_xfd_for(struct lab_machine *m, unsigned ctx);
 /* IA32_XFD := what ctx's state needs (the guest's own in the guest domain). */
 void lab_sync_xfd(struct lab_machine *m, unsigned dom, unsigned phys, unsigned ctx);
 void lab_vm_exit_count(struct lab_machine *m);

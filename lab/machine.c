@@ -91,7 +91,7 @@ static void guest_write_xfd(struct lab_machine *m, uint32_t value)
 }
 
 /* IA32_XFD the registers need while ctx's state is loaded. */
-static uint32_t xfd_for(struct lab_machine *m, unsigned ctx)
+uint32_t lab_xfd_for(struct lab_machine *m, unsigned ctx)
 {
 	if (lab_kind(m, ctx) == LAB_GUEST)
 		return m->guest_xfd;
@@ -101,9 +101,9 @@ static uint32_t xfd_for(struct lab_machine *m, unsigned ctx)
 void lab_sync_xfd(struct lab_machine *m, unsigned dom, unsigned phys, unsigned ctx)
 {
 	if (dom)
-		guest_write_xfd(m, xfd_for(m, ctx));
+		guest_write_xfd(m, lab_xfd_for(m, ctx));
 	else
-		lab_write_xfd(m, phys, xfd_for(m, ctx));
+		lab_write_xfd(m, phys, lab_xfd_for(m, ctx));
 }
 
 void lab_save(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)

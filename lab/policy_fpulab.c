@@ -49,7 +49,9 @@ enum { VMM_USES_FPU = 2, VMM_LEAVES_FPU = 1 };
 
 /* Without the bet the VMM's return swaps: the guest's save and the VMM's restore now,
    the VMM's save (its state is stale once loaded) and the guest's restore at the next
-   entry. Setting CR0.TS instead costs one CR0 write either way. A won bet (the guest
+   entry, each restore after an IA32_XFD write where the two states need different
+   values (a guest that enabled AMX, a VMM that did not). Setting CR0.TS instead costs
+   one CR0 write either way. A won bet (the guest
    re-entered first) spares the whole swap; a lost one (the VMM's #NM) does the swap
    anyway, after the trap and its handler's CLTS. Taken when its expected cost is below
    the swap's at those odds, p (trap + cr0) + cr0 < (1 - p) swap, with the weights the
@@ -60,6 +62,9 @@ static bool trap_pays_off(struct lab_machine *m, unsigned cpu, unsigned vmm)
 	uint64_t bytes = 2 * registers_bytes(m, cpu, m->guest) + 2 * state_bytes(m, vmm);
 	uint64_t swap = 2ull * w->save_base + 2ull * w->restore_base + bytes / 64 * w->per_64_bytes;
 	uint64_t lost = (uint64_t)w->nm_trap + w->cr0_write;
+
+	if (lab_xfd_for(m, m->guest) != lab_xfd_for(m, vmm))
+		swap += 2ull * w->msr_write;
 
 	return VMM_USES_FPU * lost + (VMM_USES_FPU + VMM_LEAVES_FPU) * (uint64_t)w->cr0_write <
 	       VMM_LEAVES_FPU * swap;

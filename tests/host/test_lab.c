@@ -251,11 +251,41 @@ static bool fpulab_bets(uint32_t nm_trap, uint32_t cr0_write)
 	return bet;
 }
 
+/* The same bet where the guest enabled AMX and the VMM did not: a swap then also
+   writes IA32_XFD before each of its two restores. */
+static bool fpulab_bets_over_an_amx_guest(uint32_t nm_trap, uint32_t msr_write)
+{
+	static const char text[] =
+		"switch cpu0 vmm uses-fpu\nkvm-run cpu0\nvm-entry cpu0\nguest-switch cpu0 guest-task uses-fpu\n"
+		"use cpu0 amx\nmeasure\nvm-exit cpu0 io\nkvm-return cpu0\nkvm-run cpu0\nvm-entry cpu0\nuse cpu0\n";
+	struct lab_cost_weights w = lab_default_weights;
+	struct lab_parse_error error;
+	struct lab_result r;
+	bool bet;
+
+	w.save_base = w.restore_base = 100;
+	w.per_64_bytes = 0;
+	w.nm_trap = nm_trap;
+	w.cr0_write = 0;
+	w.msr_write = msr_write;
+	if (parse(text, &error) != 0)
+		return false;
+	lab_weights_use(&w);
+	lab_sim_fpu_backend(&sim, &backend, &storage);
+	bet = lab_run(lab_config_find("fpulab"), &scenario, &backend, &machine, &r) == 0 && !r.corrupted &&
+	      r.counts.cr0_writes > 0;
+	lab_weights_use(0);
+	return bet;
+}
+
 static void test_fpulab_bet(void)
 {
 	CHECK("fpulab/bet/taken-below-the-swap", fpulab_bets(190, 0));
 	CHECK("fpulab/bet/not-taken-above-it", !fpulab_bets(210, 0));
 	CHECK("fpulab/bet/cr0-writes-priced-in", fpulab_bets(150, 10) && !fpulab_bets(150, 20));
+	/* 2 x 210 against a 400-cycle swap, plus two XFD writes */
+	CHECK("fpulab/bet/xfd-writes-priced-in", fpulab_bets_over_an_amx_guest(210, 20) &&
+	      !fpulab_bets_over_an_amx_guest(210, 5) && !fpulab_bets(210, 0));
 }
 
 /* fpulab's write-back at idle (lab/policy_fpulab.c, going_idle) on a scenario text:
