@@ -551,26 +551,14 @@ static void best_other(unsigned configs, unsigned mine, uint64_t *best_ops, uint
 		}
 }
 
-/* Where fpulab's cycles above the oracle's bound go, in the last policy_totals: by
-   part of the cost (lab_cost_parts, at the weights w those totals were run with) and
-   by scenario, the largest first. */
-static void report_excess(const char *weights, const struct lab_cost_weights *w, unsigned mine)
+/* The scenarios where fpulab's cost is above the lowest oracle's, the largest excess
+   first, as "amx-first-use +3456, vmm-exit +1216, ..."; "none" if there is none. */
+static void scenarios_by_excess(unsigned scenarios, char *text, unsigned size)
 {
-	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
-	int64_t parts[LAB_COST_PARTS] = { 0 }, mine_part[LAB_COST_PARTS], oracle_part[LAB_COST_PARTS];
 	bool listed[MAX_SCENARIOS] = { false };
-	char text[192], by_scenario[256];
 	unsigned used = 0;
 
-	for (unsigned s = 0; s < scenarios; s++) {
-		lab_cost_parts(&mine_counts[s], w, mine_part);
-		lab_cost_parts(&oracle_counts[s], w, oracle_part);
-		for (unsigned i = 0; i < LAB_COST_PARTS; i++)
-			parts[i] += mine_part[i] - oracle_part[i];
-	}
-	lab_cost_parts_text(parts, text, sizeof text);
-	by_scenario[0] = 0;
-	for (unsigned n = 0; n < scenarios && used + 1 < sizeof by_scenario; n++) {
+	for (unsigned n = 0; n < scenarios && used + 1 < size; n++) {
 		unsigned top = scenarios;
 		for (unsigned s = 0; s < scenarios; s++)
 			if (!listed[s] && mine_cost[s] > oracle_lowest[s] &&
@@ -579,12 +567,33 @@ static void report_excess(const char *weights, const struct lab_cost_weights *w,
 		if (top == scenarios)
 			break;
 		listed[top] = true;
-		used += (unsigned)format_string(by_scenario + used, sizeof by_scenario - used, "%s%s +%llu",
-						used ? ", " : "", lab_scenarios[top].name,
+		used += (unsigned)format_string(text + used, size - used, "%s%s +%llu", used ? ", " : "",
+						lab_scenarios[top].name,
 						(unsigned long long)(mine_cost[top] - oracle_lowest[top]));
 	}
+	if (!used)
+		format_string(text, size, "none");
+}
+
+/* Where fpulab's cycles above the oracle's bound go, in the last policy_totals: by
+   part of the cost (lab_cost_parts, at the weights w those totals were run with) and
+   by scenario. */
+static void report_excess(const char *weights, const struct lab_cost_weights *w, unsigned mine)
+{
+	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
+	int64_t parts[LAB_COST_PARTS] = { 0 }, mine_part[LAB_COST_PARTS], oracle_part[LAB_COST_PARTS];
+	char text[192], by_scenario[256];
+
+	for (unsigned s = 0; s < scenarios; s++) {
+		lab_cost_parts(&mine_counts[s], w, mine_part);
+		lab_cost_parts(&oracle_counts[s], w, oracle_part);
+		for (unsigned i = 0; i < LAB_COST_PARTS; i++)
+			parts[i] += mine_part[i] - oracle_part[i];
+	}
+	lab_cost_parts_text(parts, text, sizeof text);
+	scenarios_by_excess(scenarios, by_scenario, sizeof by_scenario);
 	kprintf("# lab: fpulab's policy (%s weights): %lld cycles above the oracle's bound: %s; by scenario: %s\n",
-		weights, (long long)(cost[mine] - oracle_cost), text, used ? by_scenario : "none");
+		weights, (long long)(cost[mine] - oracle_cost), text, by_scenario);
 }
 
 /* fpulab against the oracle and the best other, in the last policy_totals. */
