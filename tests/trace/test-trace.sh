@@ -106,7 +106,7 @@ for weights in "$weight_logs"/*.log; do
 done
 
 # The captures of other programs (a compiler, a pipeline, a benchmark with SIGALRM, xz
-# with two threads, the whole machine at rest): fpulab intact and at most the best
+# with two threads, the whole machine at rest, an HTTP server and curl): fpulab intact and at most the best
 # other configuration's cycles on each, and within 1.2 of the oracle's operations and
 # cycles except where docs/lab.md says it is not: gcc's owners move after staying, two
 # IPIs the oracle does not pay. A listed capture that meets it is reported too, so the
