@@ -128,6 +128,13 @@ static void switch_in(struct converter *cv, const struct trace_record *r, int32_
 	cv->cpu[r->cpu].switch_step = (uint32_t)s;
 }
 
+/* An event the lab cannot model: counted, never left out silently. */
+static void unsupported(struct converter *cv, const struct trace_record *r)
+{
+	if (!cv->out->unsupported++)
+		cv->out->first_unsupported = r->line;
+}
+
 /* Kernel FPU use on r's CPU that no event shows, assumed: kfpu-begin/kfpu-end there
    (where: "kthread" in a task's system call, "softirq" over user space); the CPU has
    no owner after it. The kfpu-end step, or -1. */
@@ -337,7 +344,11 @@ static int valid(struct converter *cv, unsigned cpu, int32_t t)
 	return cv->cpu[cpu].owner == t && task(cv, t)->fpu_cpu == (int16_t)cpu;
 }
 
-/* The step a restore of t belongs to (written now when needed), or -1. */
+/* The step a restore of t belongs to (written now when needed), -1 when it fits
+   none, or ANOTHER_VCPU: a swap of a vCPU thread the lab does not model (it has one
+   vCPU, the first thread with a kvm_fpu event). */
+enum { ANOTHER_VCPU = -2 };
+
 static int restore_step(struct converter *cv, size_t i, const struct trace_record *r, int32_t t)
 {
 	struct task *x = task(cv, t);
@@ -349,6 +360,8 @@ static int restore_step(struct converter *cv, size_t i, const struct trace_recor
 		x->open = OPEN_NONE;
 		return kvm_swap(cv, r, t, next->number);
 	}
+	if (next && next->type == TRACE_KVM_FPU)
+		return ANOTHER_VCPU;
 	if (x->open == OPEN_SIGNAL || x->open == OPEN_SIGRETURN)
 		return (int)x->open_step;
 	if (x->open == OPEN_EXEC) {
@@ -376,6 +389,8 @@ static void on_activated(struct converter *cv, size_t i, const struct trace_reco
 {
 	int s = restore_step(cv, i, r, t);
 
+	if (s == ANOTHER_VCPU)
+		return unsupported(cv, r);
 	if (s < 0) {
 		unexplained(cv, r);
 		return;
@@ -454,9 +469,7 @@ static void on_signal(struct converter *cv, size_t i, const struct trace_record 
 		return;   /* SIG_DFL, SIG_IGN: no handler runs, no frame is written */
 	if (x->depth >= LAB_SIGNAL_DEPTH) {   /* the lab nests handlers this deep */
 		x->nested++;
-		if (!cv->out->unsupported++)
-			cv->out->first_unsupported = r->line;
-		return;
+		return unsupported(cv, r);
 	}
 	kernel_fpu_before_signal(cv, i, r, t);
 	s = convert_line(cv, CLASS_SIGNAL, r->line, "signal cpu%u", r->cpu);
@@ -501,11 +514,8 @@ static void on_kvm_fpu(struct converter *cv, const struct trace_record *r, int32
 	struct task *x = task(cv, t);
 	int inside = x->mode == MODE_RUNLOOP || x->mode == MODE_GUEST;
 
-	if (x->kind != LAB_VMM) {
-		if (!cv->out->unsupported++)
-			cv->out->first_unsupported = r->line;
-		return;
-	}
+	if (x->kind != LAB_VMM)
+		return unsupported(cv, r);
 	if (inside != (r->number != 0))
 		kvm_swap(cv, r, t, r->number);
 }

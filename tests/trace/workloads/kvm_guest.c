@@ -7,12 +7,17 @@
      the guest's XMM state must survive the VMM's AVX work. MOVDQU is an instruction
      KVM's emulator executes, so this runs where real mode is emulated (kvm-pvm here).
    - --x87: x87 additions instead (an emulator without x87 cannot run them);
-   - --integer: additions in general registers.
-   usage: kvm_guest [--x87 | --integer] [COUNT] [CPU]; exit 0 at the guest's HLT,
-   4 when /dev/kvm is missing or refuses, 5 when the guest's FP code cannot run,
-   6 when the guest's XMM1 did not survive an exit. */
+   - --integer: additions in general registers;
+   - --vcpus N: N vCPUs of one guest (at most 4), each run by a thread of its own
+     pinned to CPU + its index (modulo the CPUs), each with its own data (DS) so the
+     checks do not race; the lab models one vCPU, so a capture of this has events it
+     cannot model (docs/tracing.md).
+   usage: kvm_guest [--x87 | --integer] [--vcpus N] [COUNT] [CPU]; exit 0 at every
+   guest's HLT, 4 when /dev/kvm is missing or refuses, 5 when the guest's FP code
+   cannot run, 6 when the guest's XMM1 did not survive an exit. */
 #include "workload.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdint.h>
@@ -25,6 +30,8 @@
 #define PATTERN_ADDRESS 0x2000   /* the value the guest loads into XMM1 */
 #define STORE_ADDRESS 0x2010     /* where it stores XMM1 before each OUT */
 #define CR4_OSFXSR (1u << 9)
+#define MAX_VCPUS 4
+#define DATA_STRIDE 0x4000       /* vCPU k's data segment: DS base k x 0x4000 */
 
 enum guest_work { WORK_SSE, WORK_X87, WORK_INTEGER };
 
@@ -70,10 +77,9 @@ static void write_code(unsigned char *memory, unsigned count, enum guest_work wo
 	at += code->body_size;
 	memcpy(at, tail, sizeof tail);
 	at[5] = (unsigned char)(loop - (at + 6));   /* loop's rel8, from the next instruction */
-	memcpy(memory + PATTERN_ADDRESS, pattern, sizeof pattern);
 }
 
-static int set_up_vcpu(int vcpu, enum guest_work work)
+static int set_up_vcpu(int vcpu, unsigned index, enum guest_work work)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
@@ -82,6 +88,8 @@ static int set_up_vcpu(int vcpu, enum guest_work work)
 		return fail("KVM_GET_SREGS");
 	sregs.cs.base = 0;
 	sregs.cs.selector = 0;
+	sregs.ds.base = index * DATA_STRIDE;
+	sregs.ds.selector = (uint16_t)(index * DATA_STRIDE / 16);
 	if (work == WORK_SSE)
 		sregs.cr4 |= CR4_OSFXSR;
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) != 0)
@@ -131,20 +139,62 @@ static int run(int vcpu, struct kvm_run *state, unsigned char *memory, unsigned 
 	}
 }
 
+/* One vCPU and the thread that runs it. */
+struct vcpu_thread {
+	int fd;
+	unsigned index, count, cpu;
+	enum guest_work work;
+	struct kvm_run *state;
+	unsigned char *memory;   /* its data segment */
+	int status;
+};
+
+static void *vcpu_main(void *argument)
+{
+	struct vcpu_thread *v = argument;
+
+	pin_to((int)v->cpu);
+	avx_work(8);
+	v->status = run(v->fd, v->state, v->memory, v->count, v->work);
+	return 0;
+}
+
+static int create_vcpu(int kvm, int vm, struct vcpu_thread *v)
+{
+	int size;
+
+	if ((v->fd = ioctl(vm, KVM_CREATE_VCPU, v->index)) < 0)
+		return fail("KVM_CREATE_VCPU");
+	if ((size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0)) <= 0)
+		return fail("KVM_GET_VCPU_MMAP_SIZE");
+	v->state = mmap(0, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->state == MAP_FAILED)
+		return fail("mmap of the vCPU");
+	return set_up_vcpu(v->fd, v->index, v->work) != 0 ? 4 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum guest_work work = argc > 1 && strcmp(argv[1], "--integer") == 0 ? WORK_INTEGER
-			       : argc > 1 && strcmp(argv[1], "--x87") == 0   ? WORK_X87
-									 : WORK_SSE;
-	int first = work == WORK_SSE ? 1 : 2;
-	unsigned count = number_or(argc, argv, first, 200);
+	enum guest_work work = WORK_SSE;
+	unsigned vcpus = 1, count, cpu;
 	struct kvm_userspace_memory_region region;
-	struct kvm_run *state;
+	struct vcpu_thread thread[MAX_VCPUS];
+	pthread_t id[MAX_VCPUS];
 	unsigned char *memory;
-	int kvm, vm, vcpu, size;
+	int kvm, vm, first = 1, status = 0;
 
-	pin_to((int)number_or(argc, argv, first + 1, 1));
-	if (count == 0 || count > 0xffff)
+	for (; first < argc && strncmp(argv[first], "--", 2) == 0; first++)
+		if (strcmp(argv[first], "--integer") == 0)
+			work = WORK_INTEGER;
+		else if (strcmp(argv[first], "--x87") == 0)
+			work = WORK_X87;
+		else if (strcmp(argv[first], "--vcpus") == 0 && first + 1 < argc)
+			vcpus = (unsigned)strtoul(argv[++first], 0, 10);
+		else
+			return 2;
+	count = number_or(argc, argv, first, 200);
+	cpu = number_or(argc, argv, first + 1, 1);
+	if (count == 0 || count > 0xffff || vcpus == 0 || vcpus > MAX_VCPUS)
 		return 2;
 	if ((kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0)
 		return fail("/dev/kvm");
@@ -160,15 +210,23 @@ int main(int argc, char **argv)
 						      .memory_size = GUEST_MEMORY, .userspace_addr = (uintptr_t)memory };
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) != 0)
 		return fail("KVM_SET_USER_MEMORY_REGION");
-	if ((vcpu = ioctl(vm, KVM_CREATE_VCPU, 0)) < 0)
-		return fail("KVM_CREATE_VCPU");
-	if ((size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0)) <= 0)
-		return fail("KVM_GET_VCPU_MMAP_SIZE");
-	state = mmap(0, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (state == MAP_FAILED)
-		return fail("mmap of the vCPU");
-	if (set_up_vcpu(vcpu, work) != 0)
-		return 4;
-	avx_work(8);
-	return run(vcpu, state, memory, count, work);
+	for (unsigned k = 0; k < vcpus; k++) {
+		thread[k] = (struct vcpu_thread){ .index = k, .count = count, .work = work,
+						  .cpu = (cpu + k) % (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
+						  .memory = memory + k * DATA_STRIDE };
+		memcpy(thread[k].memory + PATTERN_ADDRESS, pattern, sizeof pattern);
+		if ((status = create_vcpu(kvm, vm, &thread[k])) != 0)
+			return status;
+	}
+	for (unsigned k = 1; k < vcpus; k++)
+		if (pthread_create(&id[k], 0, vcpu_main, &thread[k]) != 0)
+			return fail("pthread_create");
+	vcpu_main(&thread[0]);
+	status = thread[0].status;
+	for (unsigned k = 1; k < vcpus; k++) {
+		pthread_join(id[k], 0);
+		if (!status)
+			status = thread[k].status;
+	}
+	return status;
 }
