@@ -156,11 +156,12 @@ static void on_effect(void *self, const struct lab_effect *fx)
 	if (m->error[0])
 		return;
 	m->effect = fx->type;
+	lab_select_vcpu(m);
 	carry_out(m, fx);
 	if (fx->type == LAB_FX_RETURN_USER)
 		lab_exposure_check(m, fx->cpu, fx->ctx, fx->dom);
 	if (fx->type == LAB_FX_VM_ENTRY)
-		lab_exposure_check(m, fx->cpu, m->model.guest_current, 1);
+		lab_exposure_check(m, fx->cpu, lab_model_guest_current(&m->model), 1);
 	lab_action_append(&m->model, fx, &m->actions);
 }
 
@@ -169,7 +170,10 @@ static void on_effect(void *self, const struct lab_effect *fx)
 static bool kfpu_refused(void *self, unsigned cpu)
 {
 	struct lab_machine *m = self;
-	return m->guest_loaded && m->model.current[cpu] == m->vmm && m->config->hv->kfpu_blocked_when_loaded;
+
+	lab_select_vcpu(m);
+	return m->guest_loaded && m->model.current[cpu] == m->vmm && m->vmm != LAB_NONE &&
+	       m->config->hv->kfpu_blocked_when_loaded;
 }
 
 bool lab_expected(const struct lab_config *config, const char *scenario)
@@ -203,13 +207,16 @@ static void machine_init(struct lab_machine *m, const struct lab_config *config,
 		m->ctx[i].thread_state = (uint16_t)i;
 		m->ctx[i].last_cpu = LAB_NO_CPU;
 	}
-	if (m->guest != LAB_NONE)
-		m->ctx[m->guest].flags |= LAB_CTX_XFD_DISARMED;   /* the guest's buffer has room for AMX */
+	for (unsigned v = 0; v < m->model.vcpus; v++)
+		if (m->model.vcpu[v].guest != LAB_NONE)   /* a guest's buffer has room for AMX */
+			m->ctx[m->model.vcpu[v].guest].flags |= LAB_CTX_XFD_DISARMED;
 	for (unsigned cpu = 0; cpu < LAB_MAX_CPUS; cpu++) {
 		m->owner[0][cpu] = m->owner[1][cpu] = LAB_NONE;
 		m->xfd_cache[cpu] = LAB_MASK_XFD;
 	}
 	m->guest_xfd = LAB_MASK_XFD;
+	for (unsigned v = 0; v < LAB_MAX_VCPUS; v++)
+		m->vcpu_state[v] = (struct lab_vcpu_state){ .guest_xfd = LAB_MASK_XFD, .guest_owner = LAB_NONE };
 	backend->reset(backend->self, scenario->cpus);
 }
 

@@ -125,6 +125,15 @@ struct lab_observer {
 	void (*op)(void *self, unsigned step, unsigned effect, unsigned op, unsigned ctx);
 };
 
+/* A vCPU's share of the machine's hypervisor state, kept here while another vCPU is
+   selected (lab_select_vcpu); the selected one's is in the machine's own fields. */
+struct lab_vcpu_state {
+	uint32_t guest_xfd;
+	uint16_t guest_owner;               /* owner[1][0]: its guest kernel's view */
+	uint8_t guest_loaded, guest_ts_trap;
+	uint8_t hv_flag[4];
+};
+
 struct lab_machine {
 	const struct lab_config *config;
 	const struct lab_scenario *scenario;
@@ -141,6 +150,8 @@ struct lab_machine {
 	uint8_t guest_ts_trap;              /* the guest's first FP use traps (CR0.TS in the VMCS) */
 	uint8_t host_ts[LAB_MAX_CPUS];      /* host CR0.TS while the guest runs (VMCS host state) */
 	uint8_t hv_flag[4];                 /* hypervisor-private flags */
+	struct lab_vcpu_state vcpu_state[LAB_MAX_VCPUS];
+	unsigned vcpu_selected;             /* whose the fields above are: the model's selected vCPU */
 	/* the host policy's private history (fpulab: its idle write-backs) */
 	uint16_t idle_left[LAB_MAX_CPUS];   /* the stale owner a CPU went idle with, + 1; 0: none */
 	uint32_t idle_stays, idle_moves;    /* how those owners were next needed: here, elsewhere */
@@ -187,6 +198,9 @@ void lab_clear_ts(struct lab_machine *m, unsigned cpu);
 void lab_write_xfd(struct lab_machine *m, unsigned cpu, uint32_t value);
 /* The IA32_XFD ctx's state needs loaded: the guest's own value for the guest. */
 uint32_t lab_xfd_for(struct lab_machine *m, unsigned ctx);
+/* Makes the machine's per-vCPU fields (vmm, guest and those of lab_vcpu_state) the
+   model's selected vCPU's: every effect concerns that one. */
+void lab_select_vcpu(struct lab_machine *m);
 /* IA32_XFD := what ctx's state needs (the guest's own in the guest domain). */
 void lab_sync_xfd(struct lab_machine *m, unsigned dom, unsigned phys, unsigned ctx);
 void lab_vm_exit_count(struct lab_machine *m);

@@ -46,6 +46,15 @@ struct lab_scenario_context {
 	uint8_t last_cpu;    /* where the thread last ran */
 };
 
+/* A vCPU: the k-th `vmm` context (its thread) and the k-th `guest` one (its state). Each
+   has its own view of the guest kernel: one guest CPU, its own current guest task. */
+#define LAB_MAX_VCPUS 8
+struct lab_vcpu {
+	uint16_t vmm, guest;
+	uint16_t guest_current;             /* context running inside its guest */
+	uint8_t cpu;                        /* where its thread last ran */
+};
+
 struct lab_model {
 	const struct lab_scenario *scenario;
 	struct lab_scenario_context *ctx;   /* [scenario->contexts], the storage's */
@@ -53,9 +62,13 @@ struct lab_model {
 	uint16_t current[LAB_MAX_CPUS];     /* host thread on each CPU */
 	uint8_t in_kfpu[LAB_MAX_CPUS];      /* 1: inside kfpu-begin/end; 2: inside, refused */
 	uint8_t kfpu_interrupted_user[LAB_MAX_CPUS];
-	uint16_t guest_current;             /* context running inside the guest */
-	uint16_t vmm, guest;                /* the vCPU's two halves (LAB_NONE if absent) */
-	uint8_t vcpu_cpu;                   /* where the vCPU thread last ran */
+	struct lab_vcpu vcpu[LAB_MAX_VCPUS];
+	unsigned vcpus;
+	/* The vCPU the event being applied concerns (the one whose thread runs on its CPU,
+	   or is switched in or out) and its two halves (LAB_NONE without a vCPU); the
+	   receiver acts for it. */
+	unsigned selected;
+	uint16_t vmm, guest;
 	char error[96];                     /* the first event that made no sense */
 	/* The receiver: every effect, with the state as of that moment; and whether
 	   kernel_fpu_begin is refused on cpu now (irq_fpu_usable() false: the kernel's
@@ -73,6 +86,9 @@ int lab_model_step(struct lab_model *model, unsigned step);
    task, a handler), or LAB_NONE; *dom: 1 inside the guest. */
 unsigned lab_model_executing(const struct lab_model *model, unsigned cpu, unsigned *dom);
 unsigned lab_model_kind(const struct lab_model *model, unsigned ctx);
+/* The selected vCPU's current guest task, and the CPU its thread last ran on. */
+unsigned lab_model_guest_current(const struct lab_model *model);
+unsigned lab_model_vcpu_cpu(const struct lab_model *model);
 bool lab_kind_is_user(unsigned kind);
 
 #endif

@@ -1,6 +1,7 @@
 /* The helpers every policy's register operation goes through (lab/lab_machine.h), so
    that the counts are the backend's and the observer sees each operation. */
 #include "lab/lab_run.h"
+#include "lib/string.h"
 
 unsigned lab_kind(struct lab_machine *m, unsigned ctx)
 {
@@ -15,7 +16,27 @@ bool lab_owns_state(struct lab_machine *m, unsigned ctx)
 
 unsigned lab_phys(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
-	return dom ? m->model.vcpu_cpu : cpu;
+	return dom ? lab_model_vcpu_cpu(&m->model) : cpu;
+}
+
+void lab_select_vcpu(struct lab_machine *m)
+{
+	unsigned v = m->model.selected;
+	struct lab_vcpu_state *out = &m->vcpu_state[m->vcpu_selected], *in = &m->vcpu_state[v];
+
+	if (v == m->vcpu_selected)
+		return;
+	*out = (struct lab_vcpu_state){ .guest_xfd = m->guest_xfd, .guest_owner = m->owner[1][0],
+					.guest_loaded = m->guest_loaded, .guest_ts_trap = m->guest_ts_trap };
+	memcpy(out->hv_flag, m->hv_flag, sizeof out->hv_flag);
+	m->guest_xfd = in->guest_xfd;
+	m->owner[1][0] = in->guest_owner;
+	m->guest_loaded = in->guest_loaded;
+	m->guest_ts_trap = in->guest_ts_trap;
+	memcpy(m->hv_flag, in->hv_flag, sizeof m->hv_flag);
+	m->vmm = m->model.vmm;
+	m->guest = m->model.guest;
+	m->vcpu_selected = v;
 }
 
 bool lab_valid(struct lab_machine *m, unsigned dom, unsigned cpu, unsigned ctx)
@@ -87,7 +108,7 @@ static void guest_write_xfd(struct lab_machine *m, uint32_t value)
 	m->guest_xfd = value;
 	if (!m->config->hv->xfd_passthrough)
 		lab_vm_exit_count(m);
-	lab_write_xfd(m, m->model.vcpu_cpu, value);
+	lab_write_xfd(m, lab_model_vcpu_cpu(&m->model), value);
 }
 
 /* IA32_XFD the registers need while ctx's state is loaded. */

@@ -53,18 +53,57 @@ void lab_model_init(struct lab_model *m, const struct lab_scenario *s, void *rec
 	m->receiver = receiver;
 	m->effect = effect;
 	m->kfpu_refused = kfpu_refused;
-	m->vmm = m->guest = m->guest_current = LAB_NONE;
 	for (unsigned cpu = 0; cpu < LAB_MAX_CPUS; cpu++)
 		m->current[cpu] = LAB_NONE;
+	for (unsigned v = 0; v < LAB_MAX_VCPUS; v++)
+		m->vcpu[v] = (struct lab_vcpu){ LAB_NONE, LAB_NONE, LAB_NONE, 0 };
 	memset(m->ctx, 0, s->contexts * sizeof *m->ctx);
-	for (unsigned i = 0; i < s->contexts; i++) {
+	for (unsigned i = 0, guests = 0; i < s->contexts; i++) {
 		m->ctx[i].alive = 1;
 		m->ctx[i].last_cpu = LAB_NO_CPU;
-		if (s->context[i].kind == LAB_VMM && m->vmm == LAB_NONE)
-			m->vmm = (uint16_t)i;
-		if (s->context[i].kind == LAB_GUEST && m->guest == LAB_NONE)
-			m->guest = (uint16_t)i;
+		if (s->context[i].kind == LAB_VMM && m->vcpus < LAB_MAX_VCPUS)
+			m->vcpu[m->vcpus++].vmm = (uint16_t)i;
+		if (s->context[i].kind == LAB_GUEST && guests < LAB_MAX_VCPUS)
+			m->vcpu[guests++].guest = (uint16_t)i;
 	}
+	m->vmm = m->vcpu[0].vmm;
+	m->guest = m->vcpu[0].guest;
+}
+
+/* The vCPU whose thread ctx is, or vcpus. */
+static unsigned vcpu_of(const struct lab_model *m, unsigned ctx)
+{
+	for (unsigned v = 0; v < m->vcpus; v++)
+		if (m->vcpu[v].vmm == ctx)
+			return v;
+	return m->vcpus;
+}
+
+static bool is_vmm(const struct lab_model *m, unsigned ctx)
+{
+	return ctx != LAB_NONE && vcpu_of(m, ctx) < m->vcpus;
+}
+
+/* The event concerns vCPU ctx's (nothing changes when ctx is no vCPU thread). */
+static void select_vcpu_of(struct lab_model *m, unsigned ctx)
+{
+	unsigned v = ctx == LAB_NONE ? m->vcpus : vcpu_of(m, ctx);
+
+	if (v >= m->vcpus)
+		return;
+	m->selected = v;
+	m->vmm = m->vcpu[v].vmm;
+	m->guest = m->vcpu[v].guest;
+}
+
+unsigned lab_model_guest_current(const struct lab_model *m)
+{
+	return m->vcpu[m->selected].guest_current;
+}
+
+unsigned lab_model_vcpu_cpu(const struct lab_model *m)
+{
+	return m->vcpu[m->selected].cpu;
 }
 
 unsigned lab_model_executing(const struct lab_model *m, unsigned cpu, unsigned *dom)
@@ -74,9 +113,10 @@ unsigned lab_model_executing(const struct lab_model *m, unsigned cpu, unsigned *
 	*dom = 0;
 	if (thread == LAB_NONE || m->in_kfpu[cpu])
 		return LAB_NONE;   /* inside kfpu-begin/end kernel code runs, also over interrupted user code */
-	if (thread == m->vmm && m->ctx[thread].mode == LAB_MODE_GUEST) {
+	if (is_vmm(m, thread) && m->ctx[thread].mode == LAB_MODE_GUEST) {
+		unsigned task = m->vcpu[vcpu_of(m, thread)].guest_current;
 		*dom = 1;   /* the guest's idle task runs no user code */
-		return lab_model_kind(m, m->guest_current) == LAB_GUEST_USER ? m->guest_current : LAB_NONE;
+		return lab_model_kind(m, task) == LAB_GUEST_USER ? task : LAB_NONE;
 	}
 	return m->ctx[thread].mode == LAB_MODE_USER && m->ctx[thread].alive ? thread : LAB_NONE;
 }
@@ -113,18 +153,20 @@ static int on_switch_to(struct lab_model *m, unsigned cpu, unsigned next, uint32
 			return reject(m, "switch: the context runs on another CPU");
 	if (m->in_kfpu[cpu])
 		return reject(m, "switch: inside kernel_fpu_begin/end");
-	if (prev != LAB_NONE && prev == m->vmm && m->ctx[prev].mode == LAB_MODE_GUEST)
+	if (is_vmm(m, prev) && m->ctx[prev].mode == LAB_MODE_GUEST)
 		return reject(m, "switch: the vCPU is in guest mode (vm-exit first)");
 	/* a context that exited may still be switched to: it finishes in the kernel */
 	if (prev != next) {
-		if (prev != LAB_NONE && prev == m->vmm && m->ctx[prev].mode == LAB_MODE_RUNLOOP)
+		select_vcpu_of(m, prev);
+		if (is_vmm(m, prev) && m->ctx[prev].mode == LAB_MODE_RUNLOOP)
 			emit(m, LAB_FX_SCHED_OUT, 0, cpu, prev, LAB_NONE, 0, 0);
 		emit(m, LAB_FX_SWITCH, 0, cpu, prev, next, 0, 0);
 		m->current[cpu] = (uint16_t)next;
 		m->ctx[next].ran = 1;
 		m->ctx[next].last_cpu = (uint8_t)cpu;
-		if (next == m->vmm) {
-			m->vcpu_cpu = (uint8_t)cpu;
+		if (is_vmm(m, next)) {
+			select_vcpu_of(m, next);
+			m->vcpu[m->selected].cpu = (uint8_t)cpu;
 			if (m->ctx[next].mode == LAB_MODE_RUNLOOP)
 				emit(m, LAB_FX_SCHED_IN, 0, cpu, next, LAB_NONE, 0, 0);
 		}
@@ -140,11 +182,16 @@ static int on_switch_to(struct lab_model *m, unsigned cpu, unsigned next, uint32
 
 static int on_guest_switch(struct lab_model *m, unsigned cpu, unsigned next, uint32_t mask)
 {
-	if (m->current[cpu] != m->vmm || m->ctx[m->vmm].mode != LAB_MODE_GUEST)
+	uint16_t *guest_current = &m->vcpu[m->selected].guest_current;
+
+	if (m->current[cpu] != m->vmm || m->vmm == LAB_NONE || m->ctx[m->vmm].mode != LAB_MODE_GUEST)
 		return reject(m, "guest-switch: the vCPU is not in guest mode on this CPU");
-	if (m->guest_current != next)
-		emit(m, LAB_FX_GUEST_SWITCH, 1, cpu, m->guest_current, next, 0, 0);
-	m->guest_current = (uint16_t)next;
+	for (unsigned v = 0; v < m->vcpus; v++)
+		if (v != m->selected && m->vcpu[v].guest_current == next && lab_model_kind(m, next) == LAB_GUEST_USER)
+			return reject(m, "guest-switch: the guest task is another vCPU's (each vCPU has its own)");
+	if (*guest_current != next)
+		emit(m, LAB_FX_GUEST_SWITCH, 1, cpu, *guest_current, next, 0, 0);
+	*guest_current = (uint16_t)next;
 	if (lab_model_kind(m, next) == LAB_GUEST_USER)
 		emit(m, LAB_FX_RETURN_USER, 1, cpu, next, LAB_NONE, 0, 0);
 	return mask ? on_use(m, cpu, mask) : 0;
@@ -271,7 +318,7 @@ static int on_exit_or_exec(struct lab_model *m, unsigned cpu, unsigned type)
 	if (x == LAB_NONE)
 		return reject(m, type == LAB_FX_EXIT ? "exit: no live user context on this CPU"
 						     : "exec: no live user context on this CPU");
-	if (type == LAB_FX_EXEC && x == m->vmm)
+	if (type == LAB_FX_EXEC && is_vmm(m, x))
 		return reject(m, "exec: not the vCPU thread");
 	m->ctx[x].mode = LAB_MODE_KERNEL;
 	emit(m, type, 0, cpu, x, LAB_NONE, 0, 0);
@@ -283,7 +330,7 @@ static int on_exit_or_exec(struct lab_model *m, unsigned cpu, unsigned type)
 
 static int on_vm_exit(struct lab_model *m, unsigned cpu, unsigned reason)
 {
-	if (m->current[cpu] != m->vmm || m->ctx[m->vmm].mode != LAB_MODE_GUEST)
+	if (m->vmm == LAB_NONE || m->current[cpu] != m->vmm || m->ctx[m->vmm].mode != LAB_MODE_GUEST)
 		return reject(m, "vm-exit: the vCPU is not in guest mode on this CPU");
 	m->ctx[m->vmm].mode = LAB_MODE_RUNLOOP;
 	emit(m, LAB_FX_VM_EXIT, 0, cpu, m->vmm, LAB_NONE, reason, 0);
@@ -318,14 +365,29 @@ static int on_run_loop_event(struct lab_model *m, unsigned cpu, unsigned type)
 	return reject(m, "unknown event");
 }
 
+/* A halted vCPU to wake: one in its run loop that runs nowhere, or LAB_NONE. */
+static unsigned halted_vcpu(struct lab_model *m)
+{
+	for (unsigned v = 0; v < m->vcpus; v++) {
+		unsigned vmm = m->vcpu[v].vmm;
+		bool running = false;
+		for (unsigned cpu = 0; cpu < m->cpus; cpu++)
+			running = running || m->current[cpu] == vmm;
+		if (m->ctx[vmm].mode == LAB_MODE_RUNLOOP && !running)
+			return vmm;
+	}
+	return LAB_NONE;
+}
+
 int lab_model_step(struct lab_model *m, unsigned step)
 {
 	const struct lab_event *e = &m->scenario->event[step];
-	unsigned cpu = e->cpu, vmm = m->vmm;
+	unsigned cpu = e->cpu, vmm;
 
 	m->step = step;
 	if (cpu >= m->cpus || (e->context != LAB_NONE && e->context >= m->scenario->contexts))
 		return reject(m, "the event names a CPU or context the scenario lacks");
+	select_vcpu_of(m, m->current[cpu]);   /* the vCPU whose thread runs here, if one does */
 	/* kernel_fpu_begin/end is a region nothing else happens in on its CPU */
 	if (m->in_kfpu[cpu] && e->type != LAB_EV_USE && e->type != LAB_EV_KFPU_END && e->type != LAB_EV_MEASURE &&
 	    e->type != LAB_EV_KFPU_BEGIN)
@@ -342,7 +404,7 @@ int lab_model_step(struct lab_model *m, unsigned step)
 			return reject(m, "migrate: the context last ran on that CPU");
 		return on_switch_to(m, cpu, e->context, 0, 0);
 	case LAB_EV_WAKE:
-		if (vmm == LAB_NONE || m->ctx[vmm].mode != LAB_MODE_RUNLOOP)
+		if ((vmm = halted_vcpu(m)) == LAB_NONE)
 			return reject(m, "wake: no halted vCPU");
 		return on_switch_to(m, cpu, vmm, 0, 0);
 	case LAB_EV_USE:

@@ -29,7 +29,7 @@ static void deferred_switch(struct lab_machine *m, unsigned dom, unsigned cpu, u
 
 static void deferred_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
-	unsigned cur = dom ? m->model.guest_current : m->model.current[cpu];
+	unsigned cur = dom ? lab_model_guest_current(&m->model) : m->model.current[cpu];
 	unsigned s = cur == LAB_NONE ? LAB_NONE : lab_state_of(m, dom, cur);
 
 	if (loaded(m, s))

@@ -24,7 +24,7 @@ static void eager_kfpu_begin(struct lab_machine *m, unsigned dom, unsigned cpu)
 
 static void eager_kfpu_end(struct lab_machine *m, unsigned dom, unsigned cpu)
 {
-	unsigned cur = dom ? m->model.guest_current : m->model.current[cpu];
+	unsigned cur = dom ? lab_model_guest_current(&m->model) : m->model.current[cpu];
 	if (cur != LAB_NONE)
 		lab_load(m, dom, cpu, lab_state_of(m, dom, cur));
 }
