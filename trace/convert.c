@@ -90,7 +90,10 @@ static void vm_entry(struct converter *cv, const struct trace_record *r, int32_t
 	x->in_entry = 1;
 	x->entry_step = (uint32_t)s;
 	if (!x->guest_started) {
-		convert_line(cv, CLASS_KVM, r->line, "guest-switch cpu%u guest-task", r->cpu);
+		if (x->vcpu)
+			convert_line(cv, CLASS_KVM, r->line, "guest-switch cpu%u guest-task%u", r->cpu, x->vcpu);
+		else
+			convert_line(cv, CLASS_KVM, r->line, "guest-switch cpu%u guest-task", r->cpu);
 		x->guest_started = 1;
 	}
 	guest_slice(cv, r);
@@ -345,8 +348,8 @@ static int valid(struct converter *cv, unsigned cpu, int32_t t)
 }
 
 /* The step a restore of t belongs to (written now when needed), -1 when it fits
-   none, or ANOTHER_VCPU: a swap of a vCPU thread the lab does not model (it has one
-   vCPU, the first thread with a kvm_fpu event). */
+   none, or ANOTHER_VCPU: a swap of a vCPU thread the lab does not model (it has
+   LAB_MAX_VCPUS vCPUs: the first threads with kvm_fpu events). */
 enum { ANOTHER_VCPU = -2 };
 
 static int restore_step(struct converter *cv, size_t i, const struct trace_record *r, int32_t t)
@@ -506,9 +509,9 @@ static void on_exit_or_exec(struct converter *cv, const struct trace_record *r, 
 		cv->cpu[r->cpu].owner = -1;
 }
 
-/* kvm:kvm_fpu without the restore before it: the swap still happened. */
-/* The lab has one vCPU (the first thread with a kvm_fpu event): another vCPU
-   thread's swaps are events it cannot model, never left out silently. */
+/* kvm:kvm_fpu without the restore before it: the swap still happened. A vCPU thread
+   past the lab's LAB_MAX_VCPUS: its swaps are events it cannot model, never left out
+   silently. */
 static void on_kvm_fpu(struct converter *cv, const struct trace_record *r, int32_t t)
 {
 	struct task *x = task(cv, t);

@@ -25,6 +25,7 @@ struct task {
 	uint8_t open;            /* task_open */
 	uint8_t in_entry;        /* VMM: a vm-entry whose reload has not been seen yet */
 	uint8_t guest_started;   /* VMM: the guest task was switched to */
+	uint8_t vcpu;            /* VMM: which vCPU of the lab (0: vmm, guest, guest-task) */
 	int16_t last_cpu;        /* where it last ran */
 	int16_t fpu_cpu;         /* Linux's fpu->last_cpu as the capture shows it; -1 */
 	uint32_t open_step, entry_step;
@@ -48,7 +49,8 @@ struct converter {
 	struct task *task;
 	size_t tasks;
 	int32_t *record_task, *record_other;   /* per record: the task of its pid, of its other pid */
-	int32_t vmm;                           /* the vCPU thread's task, -1 */
+	int32_t vmm;                           /* the first vCPU thread's task, -1 */
+	unsigned vcpus;                        /* vCPU threads (up to LAB_MAX_VCPUS; more: not modelled) */
 	struct cpu_view cpu[LAB_MAX_CPUS];
 	struct lab_model model;                /* every event is checked as it is written */
 	unsigned text_line;

@@ -132,12 +132,38 @@ static int32_t lookup(struct converter *cv, struct pid_map *map, const struct tr
 	return t;
 }
 
-static int32_t vcpu_thread_pid(const struct trace_capture *c)
+/* The vCPU threads: the pids with kvm_fpu events, in the order of their first, as
+   many as the lab has vCPUs; *count of them. */
+static void vcpu_thread_pids(const struct trace_capture *c, int32_t pid[LAB_MAX_VCPUS], unsigned *count)
 {
-	for (size_t i = 0; i < c->records; i++)
-		if (c->record[i].type == TRACE_KVM_FPU)
-			return c->record[i].pid;
-	return -1;
+	*count = 0;
+	for (size_t i = 0; i < c->records && *count < LAB_MAX_VCPUS; i++) {
+		unsigned k = 0;
+		if (c->record[i].type != TRACE_KVM_FPU)
+			continue;
+		while (k < *count && pid[k] != c->record[i].pid)
+			k++;
+		if (k == *count)
+			pid[(*count)++] = c->record[i].pid;
+	}
+}
+
+/* Task t is vCPU thread k when its pid is the k-th. */
+static void mark_vcpu(struct converter *cv, int32_t t, const int32_t *pid, unsigned count, int32_t record_pid)
+{
+	struct task *x = &cv->task[t];
+
+	if (x->kind != LAB_USER)
+		return;
+	for (unsigned k = 0; k < count; k++)
+		if (pid[k] == record_pid) {
+			x->kind = LAB_VMM;
+			x->vcpu = (uint8_t)k;
+			if (k == 0)
+				cv->vmm = t;
+			snprintf(x->name, sizeof x->name, k ? "vmm%u" : "vmm", k);
+			return;
+		}
 }
 
 /* Every record's tasks, in the order they first appear. */
@@ -145,7 +171,9 @@ static int collect(struct converter *cv)
 {
 	const struct trace_capture *c = cv->capture;
 	struct pid_map map;
-	int32_t vcpu_pid = vcpu_thread_pid(c);
+	int32_t vcpu_pid[LAB_MAX_VCPUS];
+
+	vcpu_thread_pids(c, vcpu_pid, &cv->vcpus);
 
 	map.capacity = 1024;
 	while (map.capacity < 2 * c->records + 16)
@@ -173,11 +201,7 @@ static int collect(struct converter *cv)
 			cv->task[t].exited = 1;
 		if ((r->type == TRACE_SWITCH || r->type == TRACE_FORK) && other < 0)
 			return -1;
-		if (r->pid == vcpu_pid && cv->vmm < 0 && cv->task[t].kind == LAB_USER) {
-			cv->vmm = t;
-			cv->task[t].kind = LAB_VMM;
-			snprintf(cv->task[t].name, sizeof cv->task[t].name, "vmm");
-		}
+		mark_vcpu(cv, t, vcpu_pid, cv->vcpus, r->pid);
 		cv->record_task[i] = t;
 		cv->record_other[i] = other;
 	}
@@ -266,9 +290,33 @@ static int allocate_storage(struct trace_conversion *out, unsigned contexts)
 	return s->decl && s->model && s->state && s->area && s->oracle && grow_events(out) == 0 ? 0 : -1;
 }
 
+/* The halves of vCPU k past the first, declared after every task so that the k-th
+   `guest` context is the k-th `vmm` one's (lab/model.c): guestK, of the first one's
+   domain when the thread is of the first one's process (one guest), and guest-taskK,
+   the task it runs. */
+static int declare_guests(struct converter *cv, unsigned vcpus)
+{
+	int status = 0;
+
+	for (unsigned k = 1; k < vcpus && !status; k++) {
+		char task[LAB_NAME_SIZE];
+		int same_process = 0;
+		for (size_t i = 0; i < cv->tasks; i++)
+			if (cv->task[i].kind == LAB_VMM && cv->task[i].vcpu == k && cv->vmm >= 0)
+				same_process = cv->task[i].tgid >= 0 && cv->task[i].tgid == cv->task[cv->vmm].tgid;
+		status |= convert_line(cv, 0, 0, same_process ? "context guest%u guest domain guest" : "context guest%u guest",
+				       k) < 0;
+		snprintf(task, sizeof task, "guest-task%u", k);
+		if (lab_scenario_find_context(&cv->out->scenario, task) < 0)
+			status |= convert_line(cv, 0, 0, "context %s guest-user", task) < 0;
+	}
+	return status;
+}
+
 static int declare(struct converter *cv)
 {
 	const struct trace_capture *c = cv->capture;
+	unsigned vcpus = 1;
 	int status = 0;
 
 	status |= convert_line(cv, 0, 0, "cpus %u", c->cpus ? c->cpus : 1) < 0;
@@ -287,7 +335,16 @@ static int declare(struct converter *cv)
 		status |= convert_line(cv, 0, 0, "assume guest-fpu every-entry") < 0;
 	for (size_t i = 0; i < cv->tasks && !status; i++) {
 		struct task *t = &cv->task[i];
-		int found = lab_scenario_find_context(&cv->out->scenario, t->name);
+		int found;
+		if (t->kind == LAB_VMM && t->vcpu) {   /* numbered as declared: the k-th vmm context */
+			t->vcpu = (uint8_t)vcpus++;
+			snprintf(t->name, sizeof t->name, "vmm%u", t->vcpu);
+			if (cv->vmm >= 0 && t->tgid >= 0 && t->tgid == cv->task[cv->vmm].tgid) {
+				status |= convert_line(cv, 0, 0, "context %s vmm domain vmm", t->name) < 0;
+				goto declared;
+			}
+		}
+		found = lab_scenario_find_context(&cv->out->scenario, t->name);
 		if (found >= 0) {          /* predeclared: idle, idle1, vmm */
 			t->ctx = (uint16_t)found;
 			continue;
@@ -301,8 +358,14 @@ static int declare(struct converter *cv)
 declared:
 		t->ctx = (uint16_t)(cv->out->scenario.contexts - 1);
 	}
+	if (!status)
+		status |= declare_guests(cv, vcpus);
 	return status ? -1 : 0;
 }
+
+/* The contexts a scenario has besides its tasks': the predeclared ones, and a guest and
+   a guest task for each vCPU past the first. */
+#define EXTRA_CONTEXTS (12 + 2 * (LAB_MAX_VCPUS - 1))
 
 int convert_tasks(struct converter *cv)
 {
@@ -310,10 +373,10 @@ int convert_tasks(struct converter *cv)
 
 	if (collect(cv) != 0)
 		return snprintf(out->error, sizeof out->error, "out of memory for the tasks"), -1;
-	if (cv->tasks + 12 > LAB_MAX_CONTEXTS)
+	if (cv->tasks + EXTRA_CONTEXTS > LAB_MAX_CONTEXTS)
 		return snprintf(out->error, sizeof out->error, "%zu tasks: the lab has room for %u contexts", cv->tasks,
-				LAB_MAX_CONTEXTS - 12), -1;
-	if (allocate_storage(out, (unsigned)cv->tasks + 12) != 0)
+				LAB_MAX_CONTEXTS - EXTRA_CONTEXTS), -1;
+	if (allocate_storage(out, (unsigned)cv->tasks + EXTRA_CONTEXTS) != 0)
 		return snprintf(out->error, sizeof out->error, "out of memory for the scenario"), -1;
 	lab_scenario_begin(&out->scenario, cv->capture->source, &out->storage);
 	lab_model_init(&cv->model, &out->scenario, 0, 0, 0);

@@ -10,8 +10,7 @@
    - --integer: additions in general registers;
    - --vcpus N: N vCPUs of one guest (at most 4), each run by a thread of its own
      pinned to CPU + its index (modulo the CPUs), each with its own data (DS) so the
-     checks do not race; the lab models one vCPU, so a capture of this has events it
-     cannot model (docs/tracing.md).
+     checks do not race; each thread is a vCPU of the lab in a capture of it.
    usage: kvm_guest [--x87 | --integer] [--vcpus N] [COUNT] [CPU]; exit 0 at every
    guest's HLT, 4 when /dev/kvm is missing or refuses, 5 when the guest's FP code
    cannot run, 6 when the guest's XMM1 did not survive an exit. */
