@@ -226,8 +226,8 @@ static const char nested_signals[] =
 
 static const char idle_history[] =
 	"# a task that sleeps and wakes on cpu0 again and again, then moves to cpu1 and back:\n"
-	"# fpulab stops writing its state back at idle after 14 stays, so the first move\n"
-	"# saves it on cpu0 through an IPI (docs/lab.md, fpulab's policy)\n"
+	"# fpulab leaves its state at idle once it has woken on cpu0 (its last wake-up was\n"
+	"# here), so the first move saves it on cpu0 through an IPI (docs/lab.md, fpulab's policy)\n"
 	"cpus 2\n"
 	"switch cpu0 task-a uses-fpu\n"
 	"measure\n"
