@@ -240,12 +240,35 @@ static const char idle_history[] =
 	"migrate task-a cpu0\n"
 	"switch cpu0 task-a uses-fpu\n";
 
+static const char two_vcpus_apart[] =
+	"# two vCPUs (the k-th vmm with the k-th guest), each with its own guest task, on\n"
+	"# two CPUs: each returns to its VMM, which uses the FPU, and runs again\n"
+	"cpus 2\ncontext vmm1 vmm\ncontext guest1 guest\ncontext guest-task1 guest-user\n"
+	"switch cpu0 vmm uses-fpu\nswitch cpu1 vmm1 uses-fpu\nkvm-run cpu0\nkvm-run cpu1\n"
+	"vm-entry cpu0\nvm-entry cpu1\nguest-switch cpu0 guest-task uses-fpu\nguest-switch cpu1 guest-task1 uses-fpu\n"
+	"measure\nvm-exit cpu0 io\nvm-exit cpu1 io\nkvm-return cpu0\nuse cpu0\nkvm-return cpu1\nuse cpu1\n"
+	"kvm-run cpu1\nvm-entry cpu1\nuse cpu1\nkvm-run cpu0\nvm-entry cpu0\nuse cpu0\n";
+
+static const char two_vcpus_one_cpu[] =
+	"# the two vCPU threads take turns on one CPU, each preempting the other's run loop;\n"
+	"# each guest kernel switches its own task out and back in\n"
+	"cpus 1\ncontext vmm1 vmm\ncontext guest1 guest\ncontext guest-task1 guest-user\n"
+	"switch cpu0 vmm uses-fpu\nkvm-run cpu0\nvm-entry cpu0\nguest-switch cpu0 guest-task uses-fpu\n"
+	"measure\nvm-exit cpu0 intr\nswitch cpu0 vmm1 uses-fpu\nkvm-run cpu0\nvm-entry cpu0\n"
+	"guest-switch cpu0 guest-task1 uses-fpu\nvm-exit cpu0 intr\nswitch cpu0 vmm\nvm-entry cpu0\nuse cpu0\n"
+	"guest-switch cpu0 guest-idle\nguest-switch cpu0 guest-task uses-fpu\n"
+	"vm-exit cpu0 io\nkvm-return cpu0\nuse cpu0\nswitch cpu0 vmm1\nvm-entry cpu0\nuse cpu0\n"
+	"guest-switch cpu0 guest-idle\nguest-switch cpu0 guest-task1 uses-fpu\n"
+	"vm-exit cpu0 io\nkvm-return cpu0\nuse cpu0\n";
+
 const struct lab_scenario_text lab_extra_scenarios[] = {
 	{ "fork-exit", fork_exit },
 	{ "blocked-switch-in", blocked_switch_in },
 	{ "signal-elsewhere", signal_elsewhere },
 	{ "nested-signals", nested_signals },
 	{ "idle-history", idle_history },
+	{ "two-vcpus-apart", two_vcpus_apart },
+	{ "two-vcpus-one-cpu", two_vcpus_one_cpu },
 };
 
 const unsigned lab_extra_scenario_count = sizeof lab_extra_scenarios / sizeof lab_extra_scenarios[0];

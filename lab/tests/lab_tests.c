@@ -837,13 +837,36 @@ static bool check_idle_history(struct test_result *result, const char *name, uns
 	return true;
 }
 
+/* Two vCPUs on real registers (lab/scenarios.c): every configuration keeps both
+   vCPUs' guest and VMM states and their guest tasks', apart and taking turns on one
+   CPU. Returns the runs that did, of 2 x the configurations. */
+static unsigned check_two_vcpus(struct test_result *result, const char *name)
+{
+	static const char *const scenarios[] = { "two-vcpus-apart", "two-vcpus-one-cpu" };
+	unsigned held = 0;
+	struct lab_result r;
+
+	for (unsigned s = 0; s < 2; s++)
+		for (unsigned c = 0; c < lab_config_count; c++) {
+			if (run_one(&lab_configs[c], scenarios[s], &r, result) != 0)
+				continue;
+			if (r.corrupted)
+				test_fail(result, "%s backend: %s corrupts %s's %s at line %u of %s", name, r.config,
+					  r.first_context, lab_component_name(r.first.component), (unsigned)r.first.line,
+					  scenarios[s]);
+			else
+				held++;
+		}
+	return held;
+}
+
 /* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)
    or metal (the kernel), when this build has it and backend= selects it. */
 static void real_backend(struct test_result *result, enum lab_backend_choice mine, const char *name,
 			 const char *where)
 {
 	const struct lab_platform_backend *platform = lab_platform_backend();
-	unsigned configs, scenarios, caught = 0, expected, nested, idle_ipis;
+	unsigned configs, scenarios, caught = 0, expected, nested, idle_ipis, vcpu_runs;
 	bool nested_caught, idle_intact;
 	struct lab_result r;
 	char why[128];
@@ -871,6 +894,7 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 	expected = mutants_for_backend();
 	nested = check_nested_frames(result, name, &nested_caught);
 	idle_intact = check_idle_history(result, name, &idle_ipis);
+	vcpu_runs = check_two_vcpus(result, name);
 	check_in_use(result, name);
 	platform->close(&platform_backend);
 	backend = &sim_backend;
@@ -882,6 +906,8 @@ static void real_backend(struct test_result *result, enum lab_backend_choice min
 		name, nested, lab_config_count, nested_caught ? "caught" : "not caught");
 	kprintf("# lab: %s backend: idle-history (fpulab leaves state at idle, then the task moves): %s, %u IPI\n",
 		name, idle_intact ? "intact" : "not intact", idle_ipis);
+	kprintf("# lab: %s backend: two vCPUs (apart, and taking turns on one CPU): %u of %u runs intact\n", name,
+		vcpu_runs, 2 * lab_config_count);
 }
 
 void lab_test_backend_hosted(struct test_result *result)

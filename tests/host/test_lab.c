@@ -334,25 +334,8 @@ static int fpulab_idle_exits(unsigned exits, struct lab_result *r)
 	return lab_run(lab_config_find("fpulab"), &scenario, &backend, &machine, r);
 }
 
-/* Two vCPUs (lab/model.c: the k-th vmm with the k-th guest), each with its own guest
-   task: on two CPUs, then taking turns on one, where each vCPU thread's run loop is
-   preempted by the other's. Every configuration must keep every state intact. */
-static const char two_vcpus_apart[] =
-	"cpus 2\ncontext vmm1 vmm\ncontext guest1 guest\ncontext guest-task1 guest-user\n"
-	"switch cpu0 vmm uses-fpu\nswitch cpu1 vmm1 uses-fpu\nkvm-run cpu0\nkvm-run cpu1\n"
-	"vm-entry cpu0\nvm-entry cpu1\nguest-switch cpu0 guest-task uses-fpu\nguest-switch cpu1 guest-task1 uses-fpu\n"
-	"measure\nvm-exit cpu0 io\nvm-exit cpu1 io\nkvm-return cpu0\nuse cpu0\nkvm-return cpu1\nuse cpu1\n"
-	"kvm-run cpu1\nvm-entry cpu1\nuse cpu1\nkvm-run cpu0\nvm-entry cpu0\nuse cpu0\n";
-static const char two_vcpus_one_cpu[] =
-	"cpus 1\ncontext vmm1 vmm\ncontext guest1 guest\ncontext guest-task1 guest-user\n"
-	"switch cpu0 vmm uses-fpu\nkvm-run cpu0\nvm-entry cpu0\nguest-switch cpu0 guest-task uses-fpu\n"
-	"measure\nvm-exit cpu0 intr\nswitch cpu0 vmm1 uses-fpu\nkvm-run cpu0\nvm-entry cpu0\n"
-	"guest-switch cpu0 guest-task1 uses-fpu\nvm-exit cpu0 intr\nswitch cpu0 vmm\nvm-entry cpu0\nuse cpu0\n"
-	"guest-switch cpu0 guest-idle\nguest-switch cpu0 guest-task uses-fpu\n"
-	"vm-exit cpu0 io\nkvm-return cpu0\nuse cpu0\nswitch cpu0 vmm1\nvm-entry cpu0\nuse cpu0\n"
-	"guest-switch cpu0 guest-idle\nguest-switch cpu0 guest-task1 uses-fpu\n"
-	"vm-exit cpu0 io\nkvm-return cpu0\nuse cpu0\n";
-
+/* Two vCPUs (lab/scenarios.c: two-vcpus-apart, two-vcpus-one-cpu). Every
+   configuration must keep every state intact. */
 /* How many configurations run text intact (those expected to corrupt count only if
    they do not); *k2: deferred+k2's counts. */
 static unsigned intact_on(const char *text, struct lab_counts *k2)
@@ -385,9 +368,9 @@ static void test_two_vcpus(void)
 	struct lab_result r;
 
 	/* K2 apart: each kvm-return and kvm-run swaps (a save and a restore), two of each */
-	CHECK("vcpus/two-apart-intact-everywhere", intact_on(two_vcpus_apart, &k2) == lab_config_count &&
+	CHECK("vcpus/two-apart-intact-everywhere", intact_on(lab_scenario_text_of("two-vcpus-apart"), &k2) == lab_config_count &&
 	      k2.saves == 4 && k2.restores == 4);
-	CHECK("vcpus/two-on-one-cpu-intact-everywhere", intact_on(two_vcpus_one_cpu, &k2) == lab_config_count);
+	CHECK("vcpus/two-on-one-cpu-intact-everywhere", intact_on(lab_scenario_text_of("two-vcpus-one-cpu"), &k2) == lab_config_count);
 	parse("cpus 1\ncontext vmm1 vmm\ncontext guest1 guest\nswitch cpu0 vmm uses-fpu\nkvm-run cpu0\n"
 	      "vm-entry cpu0\nguest-switch cpu0 guest-task uses-fpu\nvm-exit cpu0 intr\nswitch cpu0 vmm1\n"
 	      "kvm-run cpu0\nvm-entry cpu0\nguest-switch cpu0 guest-task uses-fpu\n", &error);
