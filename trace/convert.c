@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define NR_RT_SIGRETURN 15
 
@@ -509,6 +510,37 @@ static void on_exit_or_exec(struct converter *cv, const struct trace_record *r, 
 		cv->cpu[r->cpu].owner = -1;
 }
 
+/* The lab's name for a kvm_exit reason (VMX's EXTERNAL_INTERRUPT, IO_INSTRUCTION, ...,
+   SVM's intr, io, ...): what no policy treats apart is an interrupt's. */
+static const char *exit_reason(const char *text, uint32_t length)
+{
+	static const struct { const char *prefix; const char *reason; } reasons[] = {
+		{ "IO", "io" }, { "CPUID", "cpuid" }, { "HLT", "hlt" }, { "MSR", "msr" },
+		{ "EPT_", "mmio" }, { "NPF", "mmio" },
+	};
+	for (unsigned i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+		size_t n = strlen(reasons[i].prefix);
+		if (length >= n && strncasecmp(text, reasons[i].prefix, n) == 0)
+			return reasons[i].reason;
+	}
+	return "intr";
+}
+
+/* kvm_exit and kvm_entry where the kernel has them: exits handled inside KVM, between
+   the run's kvm_fpu load and unload, are vm-exit and vm-entry (an exit the capture
+   already ended the guest with, or an entry it already began, changes nothing). */
+static void on_kvm_entry_or_exit(struct converter *cv, const struct trace_record *r, int32_t t)
+{
+	struct task *x = task(cv, t);
+
+	if (x->kind != LAB_VMM)
+		return;
+	if (r->type == TRACE_KVM_EXIT)
+		return vm_exit(cv, r, t, exit_reason(cv->capture->text + r->other_comm.offset, r->other_comm.length));
+	if (x->mode == MODE_RUNLOOP)
+		vm_entry(cv, r, t);
+}
+
 /* kvm:kvm_fpu without the restore before it: the swap still happened. A vCPU thread
    past the lab's LAB_MAX_VCPUS: its swaps are events it cannot model, never left out
    silently. */
@@ -556,6 +588,8 @@ static void on_record(struct converter *cv, size_t i)
 	case TRACE_EXIT: on_exit_or_exec(cv, r, t, 0); break;
 	case TRACE_EXEC: on_exit_or_exec(cv, r, t, 1); break;
 	case TRACE_KVM_FPU: on_kvm_fpu(cv, r, t); break;
+	case TRACE_KVM_ENTRY:
+	case TRACE_KVM_EXIT: on_kvm_entry_or_exit(cv, r, t); break;
 	case TRACE_FPU_OTHER: unexplained(cv, r); break;
 	default: break;
 	}

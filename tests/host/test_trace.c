@@ -271,6 +271,38 @@ static void test_verdicts(void)
 	      conversion.unexplained == 1);
 }
 
+/* kvm_entry and kvm_exit (VMX's reason names, SVM's in lower case): exits handled
+   inside KVM between the run's kvm_fpu load and unload become vm-exit REASON and
+   vm-entry; those that the kvm_fpu events already end or begin add nothing. */
+static void test_kvm_entry_exit(void)
+{
+#define KVM_EVENT(what) "  v1-200 [000] d..2. 1.0: " what "\n"
+	static const char text[] =
+		SW("a", "100", "S", "v1", "200") SAVE("a", "100") RESTORE("v1", "200")
+		KVM_FPU("v1", "200", "load") KVM_EVENT("kvm_entry: vcpu 0, rip 0x1000")
+		KVM_EVENT("kvm_exit: vcpu 0 reason EXTERNAL_INTERRUPT rip 0x1000 info1 0x0 info2 0x0 intr_info 0x800000ec error_code 0x0")
+		KVM_EVENT("kvm_entry: vcpu 0, rip 0x1000")
+		KVM_EVENT("kvm_exit: vcpu 0 reason cpuid rip 0x1002 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0")
+		KVM_EVENT("kvm_entry: vcpu 0, rip 0x1004")
+		KVM_EVENT("kvm_exit: vcpu 0 reason IO_INSTRUCTION rip 0x1006 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0")
+		RESTORE("v1", "200") KVM_FPU("v1", "200", "unload") SYSCALL("v1", "200", "16");
+	unsigned entries = 0, exits = 0, reasons_right = 0;
+	static const uint8_t expected[] = { LAB_EXIT_INTR, LAB_EXIT_CPUID, LAB_EXIT_IO };
+
+	load(text);
+	for (unsigned i = 0; i < conversion.scenario.events; i++) {
+		const struct lab_event *e = &conversion.scenario.event[i];
+		entries += e->type == LAB_EV_VM_ENTRY;
+		if (e->type == LAB_EV_VM_EXIT) {
+			reasons_right += exits < 3 && e->arg == expected[exits];
+			exits++;
+		}
+	}
+	CHECK("convert/kvm-exits-inside-the-run", conversion.unsupported == 0 && entries == 3 && exits == 3 &&
+	      reasons_right == 3 && validate_quietly(0) == 0);
+#undef KVM_EVENT
+}
+
 int trace_synth(unsigned long events, FILE *out);
 
 /* The scenario's uses: those of user slices, and the guest's (right after an entry). */
@@ -433,6 +465,7 @@ int main(void)
 	test_conversion();
 	test_verdicts();
 	test_second_vcpu();
+	test_kvm_entry_exit();
 	test_weights();
 	test_scale();
 	trace_conversion_free(&conversion);
