@@ -346,6 +346,8 @@ static int on_run_loop_event(struct lab_model *m, unsigned cpu, unsigned type)
 	case LAB_EV_KVM_RUN:
 		if (!here || (m->ctx[vmm].mode != LAB_MODE_USER && m->ctx[vmm].mode != LAB_MODE_KERNEL))
 			return reject(m, "kvm-run: the VMM is not in user space or a system call on this CPU");
+		if (m->guest == LAB_NONE)
+			return reject(m, "kvm-run: this vCPU has no guest context (the k-th vmm needs a k-th guest)");
 		m->ctx[vmm].mode = LAB_MODE_RUNLOOP;
 		emit(m, LAB_FX_KVM_RUN, 0, cpu, vmm, LAB_NONE, 0, 0);
 		return 0;

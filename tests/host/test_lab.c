@@ -207,6 +207,8 @@ static void test_run_errors(void)
 	check_run_error("engine/error/switch-to-a-context-on-another-cpu",
 			"cpus 2\nswitch cpu0 task-a\nswitch cpu1 task-a\n", "runs on another CPU");
 	check_run_error("engine/error/wake-without-halt", "switch cpu0 vmm uses-fpu\nwake cpu0\n", "no halted vCPU");
+	check_run_error("engine/error/a-vcpu-without-a-guest", "context vmm1 vmm\nswitch cpu0 vmm1 uses-fpu\nkvm-run cpu0\n",
+			"no guest context");
 }
 
 static void test_claims(void)
