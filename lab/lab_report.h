@@ -18,11 +18,12 @@ struct lab_cell {
 	uint64_t cost;
 	uint8_t state;
 	uint8_t exposed;
+	struct lab_counts counts;   /* the oracle's cell only: the counts of the oracle with that cost */
 };
 void lab_cell_from(struct lab_cell *cell, const struct lab_result *result);
 /* The oracle's cell over a scenario's runs (first: the first run): the lowest of their
    oracles in saves+restores and, apart, in cycles (a run whose kernel FPU use was
-   refused, kvm-2015's, had less to do). */
+   refused, kvm-2015's, had less to do), with the counts of the one lowest in cycles. */
 void lab_oracle_cell_add(struct lab_cell *oracle, const struct lab_result *result, bool first);
 typedef void (*lab_line_sink)(void *context, const char *line);
 /* The table as "# " lines: cells[c * scenarios + s], then the oracle's row. */

@@ -116,8 +116,10 @@ void lab_oracle_cell_add(struct lab_cell *oracle, const struct lab_result *r, bo
 		oracle->saves = r->oracle.saves;
 		oracle->restores = r->oracle.restores;
 	}
-	if (first || r->oracle_cost < oracle->cost)
+	if (first || r->oracle_cost < oracle->cost) {
 		oracle->cost = r->oracle_cost;
+		oracle->counts = r->oracle;
+	}
 	oracle->state = LAB_CELL_INTACT;
 }
 

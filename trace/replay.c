@@ -76,7 +76,7 @@ static void print_weights(const char *weights_log, FILE *out)
 }
 
 /* Where fpulab's cycles above the oracle's bound go (lab_cost_parts): mine is fpulab's
-   counts, oracle the lowest oracle's. */
+   counts, oracle those of the oracle's cell. */
 static void print_excess(const struct lab_counts *mine, const struct lab_counts *oracle, FILE *out)
 {
 	int64_t parts[LAB_COST_PARTS], oracle_parts[LAB_COST_PARTS], total = 0;
@@ -97,8 +97,7 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 	static struct lab_machine machine;
 	static char record[4096];
 	struct lab_cell cells[32], oracle = { 0 };
-	struct lab_counts mine = { 0 }, lowest_oracle = { 0 };
-	uint64_t lowest_oracle_cost = 0;
+	struct lab_counts mine = { 0 };
 	const char *config_names[32], *scenario_names[1] = { cv->scenario.name };
 	unsigned configs = lab_config_count < 32 ? lab_config_count : 32, failed = 0;
 	char share[40] = "";   /* the --fpu-use the conversion had */
@@ -137,10 +136,6 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 		config_names[c2] = config->name;
 		lab_cell_from(&cells[c2], &r);
 		lab_oracle_cell_add(&oracle, &r, c2 == 0);
-		if (c2 == 0 || r.oracle_cost < lowest_oracle_cost) {
-			lowest_oracle = r.oracle;
-			lowest_oracle_cost = r.oracle_cost;
-		}
 		if (strcmp(config->name, "fpulab") == 0)
 			mine = r.counts;
 		json_begin(&w, record, sizeof record);
@@ -160,7 +155,7 @@ int trace_replay(const struct trace_capture *c, const struct trace_conversion *c
 	}
 	lab_table(cells, &oracle, configs, 1, config_names, scenario_names, table_line, out);
 	print_ratios(cells, &oracle, configs, out);
-	print_excess(&mine, &lowest_oracle, out);
+	print_excess(&mine, &oracle.counts, out);
 	print_resources(out);
 	fprintf(out, "1..%u\n# fpulab-end status=%d\n", configs, failed ? 1 : 0);
 	return failed ? 1 : 0;

@@ -461,13 +461,13 @@ void lab_test_cost_weights(struct test_result *result)
    index. -1 when a run failed or fpulab corrupts (the result says which). */
 static uint64_t ops[MAX_CONFIGS], cost[MAX_CONFIGS], oracle_ops, oracle_cost;
 static bool intact_everywhere[MAX_CONFIGS];
-/* Per scenario: fpulab's counts and cost, and the counts and cost of the lowest oracle. */
-static struct lab_counts mine_counts[MAX_SCENARIOS], oracle_counts[MAX_SCENARIOS];
-static uint64_t mine_cost[MAX_SCENARIOS], oracle_lowest[MAX_SCENARIOS];
+/* Per scenario: the oracle's cell (the lowest of the runs' oracles), fpulab's counts and cost. */
+static struct lab_cell oracle_of[MAX_SCENARIOS];
+static struct lab_counts mine_counts[MAX_SCENARIOS];
+static uint64_t mine_cost[MAX_SCENARIOS];
 
 static int policy_totals(struct test_result *result, unsigned *configs_out, unsigned *mine_out)
 {
-	static struct lab_cell oracle_of[MAX_SCENARIOS];
 	const struct lab_config *mine = lab_config_find("fpulab");
 	unsigned configs = lab_config_count < MAX_CONFIGS ? lab_config_count : MAX_CONFIGS;
 	unsigned scenarios = lab_scenario_count < MAX_SCENARIOS ? lab_scenario_count : MAX_SCENARIOS;
@@ -487,10 +487,6 @@ static int policy_totals(struct test_result *result, unsigned *configs_out, unsi
 			ops[c] += r.counts.saves + r.counts.restores;
 			cost[c] += r.cost;
 			lab_oracle_cell_add(&oracle_of[s], &r, c == 0);
-			if (c == 0 || r.oracle_cost < oracle_lowest[s]) {
-				oracle_counts[s] = r.oracle;
-				oracle_lowest[s] = r.oracle_cost;
-			}
 			if (&lab_configs[c] == mine) {
 				mine_counts[s] = r.counts;
 				mine_cost[s] = r.cost;
@@ -561,15 +557,15 @@ static void scenarios_by_excess(unsigned scenarios, char *text, unsigned size)
 	for (unsigned n = 0; n < scenarios && used + 1 < size; n++) {
 		unsigned top = scenarios;
 		for (unsigned s = 0; s < scenarios; s++)
-			if (!listed[s] && mine_cost[s] > oracle_lowest[s] &&
-			    (top == scenarios || mine_cost[s] - oracle_lowest[s] > mine_cost[top] - oracle_lowest[top]))
+			if (!listed[s] && mine_cost[s] > oracle_of[s].cost &&
+			    (top == scenarios || mine_cost[s] - oracle_of[s].cost > mine_cost[top] - oracle_of[top].cost))
 				top = s;
 		if (top == scenarios)
 			break;
 		listed[top] = true;
 		used += (unsigned)format_string(text + used, size - used, "%s%s +%llu", used ? ", " : "",
 						lab_scenarios[top].name,
-						(unsigned long long)(mine_cost[top] - oracle_lowest[top]));
+						(unsigned long long)(mine_cost[top] - oracle_of[top].cost));
 	}
 	if (!used)
 		format_string(text, size, "none");
@@ -586,7 +582,7 @@ static void report_excess(const char *weights, const struct lab_cost_weights *w,
 
 	for (unsigned s = 0; s < scenarios; s++) {
 		lab_cost_parts(&mine_counts[s], w, mine_part);
-		lab_cost_parts(&oracle_counts[s], w, oracle_part);
+		lab_cost_parts(&oracle_of[s].counts, w, oracle_part);
 		for (unsigned i = 0; i < LAB_COST_PARTS; i++)
 			parts[i] += mine_part[i] - oracle_part[i];
 	}
@@ -776,6 +772,26 @@ static void check_in_use(struct test_result *result, const char *name)
 		name, in_use[0][0], in_use[1][0], in_use[0][1], in_use[1][1]);
 }
 
+/* Every configuration through scenario on the backend called name; a corruption
+   fails the test. Returns the configurations that kept every state intact. */
+static unsigned configs_intact_on(struct test_result *result, const char *name, const char *scenario)
+{
+	unsigned held = 0;
+	struct lab_result r;
+
+	for (unsigned c = 0; c < lab_config_count; c++) {
+		if (run_one(&lab_configs[c], scenario, &r, result) != 0)
+			continue;
+		if (r.corrupted)
+			test_fail(result, "%s backend: %s corrupts %s's %s at line %u of %s", name, r.config,
+				  r.first_context, lab_component_name(r.first.component), (unsigned)r.first.line,
+				  scenario);
+		else
+			held++;
+	}
+	return held;
+}
+
 /* Nested signal handlers on real registers: every configuration keeps each level's
    state in a frame of its own (real XSAVE areas, one per level), and seed 003's stale
    frame taken inside handler 1 is caught (*caught), as on the simulated backend.
@@ -783,19 +799,8 @@ static void check_in_use(struct test_result *result, const char *name)
 static unsigned check_nested_frames(struct test_result *result, const char *name, bool *caught)
 {
 	const struct lab_config *stale = 0;
-	unsigned held = 0;
+	unsigned held = configs_intact_on(result, name, "nested-signals");
 	struct lab_result r;
-
-	for (unsigned c = 0; c < lab_config_count; c++) {
-		if (run_one(&lab_configs[c], "nested-signals", &r, result) != 0)
-			continue;
-		if (r.corrupted)
-			test_fail(result, "%s backend: %s corrupts %s's %s at line %u of nested-signals", name,
-				  r.config, r.first_context, lab_component_name(r.first.component),
-				  (unsigned)r.first.line);
-		else
-			held++;
-	}
 	for (unsigned i = 0; i < lab_mutant_count; i++)
 		if (strcmp(lab_mutants[i].name, "signal-frame-from-stale-registers") == 0)
 			stale = &lab_mutants[i];
@@ -842,22 +847,7 @@ static bool check_idle_history(struct test_result *result, const char *name, uns
    CPU. Returns the runs that did, of 2 x the configurations. */
 static unsigned check_two_vcpus(struct test_result *result, const char *name)
 {
-	static const char *const scenarios[] = { "two-vcpus-apart", "two-vcpus-one-cpu" };
-	unsigned held = 0;
-	struct lab_result r;
-
-	for (unsigned s = 0; s < 2; s++)
-		for (unsigned c = 0; c < lab_config_count; c++) {
-			if (run_one(&lab_configs[c], scenarios[s], &r, result) != 0)
-				continue;
-			if (r.corrupted)
-				test_fail(result, "%s backend: %s corrupts %s's %s at line %u of %s", name, r.config,
-					  r.first_context, lab_component_name(r.first.component), (unsigned)r.first.line,
-					  scenarios[s]);
-			else
-				held++;
-		}
-	return held;
+	return configs_intact_on(result, name, "two-vcpus-apart") + configs_intact_on(result, name, "two-vcpus-one-cpu");
 }
 
 /* The matrix and the mutants on a backend with real registers: hosted (Linux user mode)

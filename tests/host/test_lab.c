@@ -657,8 +657,9 @@ static void sink(void *context, const char *line)
 
 static void test_table(void)
 {
-	struct lab_cell cells[2] = { { 1, 2, 30, LAB_CELL_INTACT, 0 }, { 3, 4, 50, LAB_CELL_EXPECTED, 1 } },
-			oracle[1] = { { 0, 1, 10, 0, 0 } };
+	struct lab_cell cells[2] = { { .saves = 1, .restores = 2, .cost = 30, .state = LAB_CELL_INTACT },
+				     { .saves = 3, .restores = 4, .cost = 50, .state = LAB_CELL_EXPECTED, .exposed = 1 } },
+			oracle[1] = { { .saves = 0, .restores = 1, .cost = 10 } };
 	const char *configs[2] = { "a", "b" }, *scenarios[1] = { "s" };
 	lab_table(cells, oracle, 2, 1, configs, scenarios, sink, 0);
 	CHECK("table/comment-lines", sink_lines == 5 && strncmp(sink_first, "# lab: saves+restores", 21) == 0);
