@@ -148,7 +148,8 @@ static void vcpu_thread_pids(const struct trace_capture *c, int32_t pid[LAB_MAX_
 	}
 }
 
-/* Task t is vCPU thread k when its pid is the k-th. */
+/* Task t is a vCPU thread when its pid is one of them: the first pid's is `vmm`
+   (vcpu 0); the others are numbered in the order declare() writes them. */
 static void mark_vcpu(struct converter *cv, int32_t t, const int32_t *pid, unsigned count, int32_t record_pid)
 {
 	struct task *x = &cv->task[t];
@@ -158,10 +159,11 @@ static void mark_vcpu(struct converter *cv, int32_t t, const int32_t *pid, unsig
 	for (unsigned k = 0; k < count; k++)
 		if (pid[k] == record_pid) {
 			x->kind = LAB_VMM;
-			x->vcpu = (uint8_t)k;
-			if (k == 0)
+			x->vcpu = k != 0;
+			if (k == 0) {
 				cv->vmm = t;
-			snprintf(x->name, sizeof x->name, k ? "vmm%u" : "vmm", k);
+				snprintf(x->name, sizeof x->name, "vmm");
+			}
 			return;
 		}
 }
@@ -336,7 +338,7 @@ static int declare(struct converter *cv)
 	for (size_t i = 0; i < cv->tasks && !status; i++) {
 		struct task *t = &cv->task[i];
 		int found;
-		if (t->kind == LAB_VMM && t->vcpu) {   /* numbered as declared: the k-th vmm context */
+		if (t->kind == LAB_VMM && t->vcpu) {   /* numbered as declared: the k-th vmm context is vmmK */
 			t->vcpu = (uint8_t)vcpus++;
 			snprintf(t->name, sizeof t->name, "vmm%u", t->vcpu);
 			if (cv->vmm >= 0 && t->tgid >= 0 && t->tgid == cv->task[cv->vmm].tgid) {
