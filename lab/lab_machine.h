@@ -87,6 +87,7 @@ struct lab_config {
 #define LAB_MUT_SKIP_TS_SET 512u             /* lazy-ts: no CR0.TS set at a switch */
 #define LAB_MUT_LAZY_FOR_EVERY_TASK 1024u    /* fpulab: CR0.TS instead of a load, for any task */
 #define LAB_MUT_FRAME_COPY_SKIPS_IPI 2048u   /* fpulab: the frame copied from a buffer older than another CPU's registers */
+#define LAB_MUT_XFD_NOT_REARMED 4096u        /* IA32_XFD is disarmed at a first use and never armed again */
 
 struct lab_corruption {
 	uint32_t step, line;

@@ -27,6 +27,7 @@ void lab_test_mutant_recycled_context_keeps_last_cpu(struct test_result *result)
 void lab_test_mutant_lazy_ts_skips_ts_set(struct test_result *result);
 void lab_test_mutant_fpulab_lazy_for_every_task(struct test_result *result);
 void lab_test_mutant_fpulab_frame_copy_skips_ipi(struct test_result *result);
+void lab_test_mutant_xfd_not_rearmed(struct test_result *result);
 void lab_test_table(struct test_result *result);
 void lab_test_backend_hosted(struct test_result *result);
 void lab_test_backend_metal(struct test_result *result);
@@ -58,6 +59,7 @@ void lab_test_backend_metal(struct test_result *result);
 	{ "lab/mutant/lazy-ts-skips-ts-set", lab_test_mutant_lazy_ts_skips_ts_set, 0, 0 },           \
 	{ "lab/mutant/fpulab-lazy-for-every-task", lab_test_mutant_fpulab_lazy_for_every_task, 0, 0 }, \
 	{ "lab/mutant/fpulab-frame-copy-skips-ipi", lab_test_mutant_fpulab_frame_copy_skips_ipi, 0, 0 }, \
+	{ "lab/mutant/xfd-not-rearmed", lab_test_mutant_xfd_not_rearmed, 0, 0 },                     \
 	{ "lab/backend/hosted", lab_test_backend_hosted, 0, 0 },                                     \
 	{ "lab/backend/metal", lab_test_backend_metal, 0, 0 },                                       \
 	{ "lab/table", lab_test_table, 0, 0 },

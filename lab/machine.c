@@ -121,6 +121,8 @@ uint32_t lab_xfd_for(struct lab_machine *m, unsigned ctx)
 
 void lab_sync_xfd(struct lab_machine *m, unsigned dom, unsigned phys, unsigned ctx)
 {
+	if ((m->config->mutation & LAB_MUT_XFD_NOT_REARMED) && lab_xfd_for(m, ctx))
+		return;
 	if (dom)
 		guest_write_xfd(m, lab_xfd_for(m, ctx));
 	else

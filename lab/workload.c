@@ -14,6 +14,7 @@
    handed back exactly such a stale state would go unnoticed. */
 #define SIG_KERNEL 0x80000000u
 #define SIG_STEP_MASK 0x1ffffu
+#define FOUND_XFD_DISARMED 0xffffffffu   /* a corruption's found value: see xfd_protocol_check */
 
 static uint32_t use_signature(unsigned ctx, unsigned handler, unsigned step)
 {
@@ -56,7 +57,9 @@ void lab_describe_signature(const struct lab_machine *m, uint32_t value, char *t
 	const struct lab_scenario *s = m->scenario;
 	unsigned ctx = lab_signature_context(value);
 
-	if (!value)
+	if (value == FOUND_XFD_DISARMED)
+		string_copy(text, "IA32_XFD disarmed without an AMX buffer", size);
+	else if (!value)
 		string_copy(text, "init", size);
 	else if (lab_signature_is_kernel(value))
 		format_string(text, size, "kernel FP code, line %u",
@@ -96,6 +99,18 @@ static uint32_t *expect_at(struct lab_machine *m, unsigned ctx, unsigned level)
 static uint32_t *expect_of(struct lab_machine *m, unsigned ctx)
 {
 	return expect_at(m, ctx, m->model.ctx[ctx].depth);
+}
+
+/* The XFD protocol (Linux 5.17's xfd_update_state): a context whose buffer has no room
+   for AMX runs with IA32_XFD armed, so that its first AMX instruction takes #NM and
+   the kernel grows its buffer; with XFD disarmed that instruction would run, and its
+   tile data would never be saved. A use with XFD disarmed for such a context is a
+   corruption of its tile data, found "IA32_XFD disarmed". The oracle counts the #NM
+   and the IA32_XFD writes this forces on every policy (lab/oracle.c). */
+static void xfd_protocol_check(struct lab_machine *m, unsigned phys, unsigned ctx)
+{
+	if (!(m->ctx[ctx].flags & LAB_CTX_XFD_DISARMED) && (m->xfd_cache[phys] & LAB_MASK_XFD) != LAB_MASK_XFD)
+		corruption(m, ctx, LAB_TILEDATA, expect_of(m, ctx)[LAB_TILEDATA], FOUND_XFD_DISARMED);
 }
 
 /* #NM from XFD on the workload's first use of an armed component. */
@@ -139,6 +154,7 @@ void lab_workload_use(struct lab_machine *m, unsigned dom, unsigned cpu, unsigne
 	}
 	if (fault)
 		return lab_run_error(m, "use: the policy never made the FPU usable");
+	xfd_protocol_check(m, lab_phys(m, dom, dom ? 0 : cpu), ctx);
 	for (unsigned c = 0; c < LAB_COMPONENTS; c++)
 		if ((check.mismatch >> c) & 1)
 			corruption(m, ctx, c, expect[c], check.found[c]);

@@ -710,6 +710,7 @@ void lab_test_mutant_fpulab_frame_copy_skips_ipi(struct test_result *result)
 {
 	mutant(result, "fpulab-frame-copy-skips-ipi");
 }
+void lab_test_mutant_xfd_not_rearmed(struct test_result *result) { mutant(result, "xfd-not-rearmed"); }
 
 /* The mutants a run on backend can catch: the corruption checker's, and the exposure
    check's where the backend can read its registers back. */
